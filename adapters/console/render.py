@@ -1,0 +1,114 @@
+"""Drawing neutral cards for a terminal: plain text for transcripts, rich panels for people."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text as RichText
+
+from bot.cards import (
+    Actions,
+    Card,
+    Divider,
+    Facts,
+    Footnote,
+    Form,
+    Heading,
+    Image,
+    LinkPreview,
+    Quote,
+    Select,
+    Text,
+    TextInput,
+)
+
+
+def _button_label(index: int, label: str, url: str | None) -> str:
+    return f"[{index}] {label}" + (f" → {url}" if url else "")
+
+
+def card_to_text(card: Card | str) -> str:
+    """A plain-text rendering, buttons numbered from 1 as `click N` expects."""
+    if isinstance(card, str):
+        return card
+    lines: list[str] = []
+    number = 0
+    for block in card.blocks:
+        if isinstance(block, Heading):
+            lines.append(f"== {block.text} ==")
+        elif isinstance(block, Text):
+            lines.append(block.text)
+        elif isinstance(block, Quote):
+            lines.extend("  > " + line for line in block.text.splitlines() or [""])
+        elif isinstance(block, Facts):
+            lines.extend(f"  {fact.label}: {fact.value}" for fact in block.facts)
+        elif isinstance(block, LinkPreview):
+            lines.append(f"  [{block.title}] {block.url}")
+            if block.summary:
+                lines.append(f"  {block.summary}")
+        elif isinstance(block, Image):
+            lines.append(f"  (image: {block.alt})")
+        elif isinstance(block, Footnote):
+            lines.append(f"  ({block.text})")
+        elif isinstance(block, Divider):
+            lines.append("  ---")
+        elif isinstance(block, Actions):
+            labels = []
+            for button in block.buttons:
+                number += 1
+                labels.append(_button_label(number, button.label, button.url))
+            lines.append("  " + "   ".join(labels))
+    return "\n".join(lines)
+
+
+def card_to_rich(card: Card | str, title: str = "Porte-Voix") -> Panel:
+    """A rich panel; user text goes through rich.Text, so no markup in it is interpreted."""
+    if isinstance(card, str):
+        return Panel(RichText(card), title=title, border_style="cyan")
+    parts: list = []
+    number = 0
+    for block in card.blocks:
+        if isinstance(block, Heading):
+            parts.append(RichText(block.text, style="bold"))
+        elif isinstance(block, Text):
+            parts.append(RichText(block.text))
+        elif isinstance(block, Quote):
+            parts.append(Panel(RichText(block.text, style="italic"), border_style="dim"))
+        elif isinstance(block, Facts):
+            table = Table.grid(padding=(0, 2))
+            for fact in block.facts:
+                table.add_row(RichText(fact.label, style="dim"), RichText(fact.value))
+            parts.append(table)
+        elif isinstance(block, LinkPreview):
+            parts.append(RichText(f"🔗 {block.title}\n{block.url}", style="blue"))
+            if block.summary:
+                parts.append(RichText(block.summary, style="dim"))
+        elif isinstance(block, Image):
+            parts.append(RichText(f"(image: {block.alt})", style="dim"))
+        elif isinstance(block, Footnote):
+            parts.append(RichText(block.text, style="dim italic"))
+        elif isinstance(block, Divider):
+            parts.append(RichText("─" * 20, style="dim"))
+        elif isinstance(block, Actions):
+            line = RichText()
+            for button in block.buttons:
+                number += 1
+                style = {"primary": "bold green", "danger": "bold red"}.get(button.style or "",
+                                                                             "bold")
+                line.append(_button_label(number, button.label, button.url) + "   ", style=style)
+            parts.append(line)
+    return Panel(Group(*parts), title=title, border_style="cyan")
+
+
+def form_to_text(form: Form) -> str:
+    lines = [f"== {form.title} =="]
+    if form.intro:
+        lines.append(form.intro)
+    for field in form.inputs:
+        if isinstance(field, TextInput):
+            lines.append(f"  {field.label}: {field.value!r}")
+        elif isinstance(field, Select):
+            options = ", ".join(f"{o.value}={o.label}" for o in field.options)
+            lines.append(f"  {field.label} [{options}]: {field.value!r}")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Porte-Voix core: platform-neutral events, cards, handlers and services."""

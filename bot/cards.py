@@ -1,0 +1,140 @@
+"""The neutral card and form that handlers build and every adapter renders natively."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Style = Literal["primary", "danger"] | None
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Text:
+    """Plain text; the renderer escapes it for its platform."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A text shown as someone's words (a suggestion, a shared text)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    facts: tuple[Fact, ...]
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class LinkPreview:
+    url: str
+    title: str
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """Small print (Block Kit's context block)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Divider:
+    pass
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: either an action sent back to the bot, or a link opened in a browser."""
+
+    label: str
+    action_id: str
+    value: str = ""
+    style: Style = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Actions:
+    buttons: tuple[Button, ...]
+
+
+Block = Heading | Text | Quote | Facts | Image | LinkPreview | Footnote | Divider | Actions
+
+
+@dataclass(frozen=True)
+class Card:
+    """A message made of blocks; `summary` is the notification text platforms show."""
+
+    summary: str
+    blocks: tuple[Block, ...]
+
+    def buttons(self) -> list[Button]:
+        return [b for block in self.blocks if isinstance(block, Actions) for b in block.buttons]
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TextInput:
+    name: str
+    label: str
+    value: str = ""
+    multiline: bool = False
+    required: bool = True
+    max_length: int | None = None
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
+class Select:
+    name: str
+    label: str
+    options: tuple[Option, ...]
+    value: str | None = None
+    multiple: bool = False
+    required: bool = True
+
+
+Input = TextInput | Select
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form: a modal on Slack, an inline card on Teams, prompts on the console.
+
+    `private` travels with the form and comes back in FormSubmitted untouched; keep it
+    small (an id), large state lives in the database.
+    """
+
+    form_id: str
+    title: str
+    submit_label: str
+    inputs: tuple[Input, ...]
+    intro: str = ""
+    private: str = ""
+    blocks: tuple[Block, ...] = field(default_factory=tuple)

@@ -1,0 +1,41 @@
+"""Settings read from the environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything Porte-Voix reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTEVOIX_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///porte-voix.db"
+    public_url: str = "http://localhost:8080"
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    host: str = "127.0.0.1"
+    port: int = 8080
+    default_locale: str = "en"
+    default_timezone: str = "Europe/Paris"
+    charter_path: str | None = None
+
+    slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", validation_alias="SLACK_API_URL"
+    )
+    teams_app_id: str | None = Field(default=None, validation_alias="TEAMS_APP_ID")
+    teams_app_password: str | None = Field(default=None, validation_alias="TEAMS_APP_PASSWORD")
+    teams_app_tenant_id: str | None = Field(default=None, validation_alias="TEAMS_APP_TENANT_ID")
+    teams_app_type: str = Field(default="MultiTenant", validation_alias="TEAMS_APP_TYPE")
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value

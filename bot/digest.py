@@ -1,0 +1,94 @@
+"""The weekly digest of a team: its figures, its card and posting it exactly once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cards import Card, Fact, Facts, Footnote, Heading, Text
+from bot.ports import SendError
+from bot.refs import conversation_from_json, message_to_json
+from bot.runtime import Runtime
+from bot.services.timeparse import zone
+from bot.stats import TeamWeek, team_week
+from bot.texts import normalize_locale
+from storage.models import DigestRun, Team, Workspace
+from storage.upsert import insert_ignore
+
+log = logging.getLogger(__name__)
+MAX_POSTS_LISTED = 8
+
+
+def digest_card(rt: Runtime, locale: str, team: Team, week: TeamWeek, start: datetime,
+                end: datetime, tz_name: str) -> Card:
+    def say(key: str, **values: object) -> str:
+        return rt.texts.say(locale, key, **values)
+
+    tz = zone(tz_name)
+    first = start.astimezone(tz).strftime("%d/%m")
+    last = (end - timedelta(seconds=1)).astimezone(tz).strftime("%d/%m")
+    title = say("digest.title", team=team.name.lstrip("#"), start=first, end=last)
+    blocks: list = [
+        Heading(title),
+        Facts((
+            Fact(say("digest.posts"), str(len(week.posts))),
+            Fact(say("digest.shares"), str(week.shares)),
+            Fact(say("digest.clicks"), str(week.clicks)),
+            Fact(say("digest.authenticity"),
+                 f"{round(week.authenticity * 100)} %" if week.authenticity is not None else "-"),
+            Fact(say("digest.new_volunteers"), str(week.new_volunteers)),
+        )),
+    ]
+    if week.posts:
+        blocks.append(Text(say("digest.post_list", posts=week.posts[:MAX_POSTS_LISTED])))
+    blocks.append(Text(say("digest.thanks", names=week.thanks, shares=week.shares)))
+    blocks.append(Footnote(say("digest.footer")))
+    return Card(summary=title, blocks=tuple(blocks))
+
+
+async def post_digest(rt: Runtime, session: AsyncSession, team: Team, start: datetime,
+                      end: datetime, trigger: str) -> str:
+    """Claim the (team, period) run, then post it. Returns posted, empty, failed or done-before.
+
+    The run row is committed before posting: a crash after that never posts twice (a
+    digest may then be missing, never doubled). A run that failed to send is retried.
+    """
+    workspace = await session.get(Workspace, team.workspace_id)
+    target = conversation_from_json(team.channel)
+    if workspace is None or target is None:
+        return "failed"
+    claimed = await session.execute(
+        insert_ignore(session, DigestRun).values(
+            team_id=team.id, period_start=start, period_end=end, trigger=trigger,
+            status="posting", message_ref={}, created_at=rt.clock.now())
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        # A run that failed to post (platform down) may be taken again; any other may not.
+        retried = await session.execute(update(DigestRun).where(
+            DigestRun.team_id == team.id, DigestRun.period_start == start,
+            DigestRun.status == "failed").values(status="posting"))
+        if not retried.rowcount:  # type: ignore[attr-defined]
+            await session.commit()
+            return "done-before"
+    await session.commit()
+    run_id = await session.scalar(select(DigestRun.id).where(
+        DigestRun.team_id == team.id, DigestRun.period_start == start))
+    week = await team_week(session, workspace.id, team.id, start, end)
+    status, ref = "empty", {}
+    if not week.empty or trigger == "manual":
+        locale = normalize_locale(team.locale, workspace.locale)
+        tz_name = team.timezone or workspace.timezone
+        card = digest_card(rt, locale, team, week, start, end, tz_name)
+        try:
+            sent = await rt.messenger(workspace.platform).send(target, card, key=f"digest-{run_id}")
+            status, ref = "posted", message_to_json(sent)
+        except (SendError, LookupError) as error:
+            log.warning("digest %s for team %s not posted: %s", run_id, team.id, error)
+            status = "failed"
+    await session.execute(update(DigestRun).where(DigestRun.id == run_id)
+                          .values(status=status, message_ref=ref))
+    await session.commit()
+    return status

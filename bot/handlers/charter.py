@@ -1,0 +1,73 @@
+"""Joining: the charter card, accepting it or not."""
+
+from __future__ import annotations
+
+from bot.cards import Actions, Button, Card, Footnote, Heading, Text
+from bot.context import Context
+from bot.events import CardAction, DirectMessage
+from bot.router import router
+from bot.volunteers import is_volunteer, record_consent
+
+
+def charter_card(ctx: Context, *, changed: bool = False) -> Card:
+    charter = ctx.rt.charter
+    intro = ctx.say("charter.changed" if changed else "charter.intro")
+    paragraphs = [p.strip() for p in charter.text(ctx.locale).split("\n\n") if p.strip()]
+    return Card(
+        summary=ctx.say("charter.title"),
+        blocks=(
+            Heading(ctx.say("charter.title")),
+            Text(intro),
+            *(Text(p) for p in paragraphs),
+            Footnote(ctx.say("charter.version", version=charter.version)),
+            Actions((
+                Button(ctx.say("charter.accept"), "charter.accept", charter.version, "primary"),
+                Button(ctx.say("charter.decline"), "charter.decline", charter.version),
+            )),
+        ),
+    )
+
+
+@router.word("join", "rejoindre", "start", "commencer")
+async def join(ctx: Context, event: DirectMessage) -> None:
+    if is_volunteer(ctx.member, ctx.rt.charter.version):
+        await ctx.reply(ctx.say("volunteer.already_in"))
+        return
+    changed = ctx.member.status == "active"
+    await ctx.reply(charter_card(ctx, changed=changed))
+
+
+@router.action("charter.accept")
+async def accept(ctx: Context, event: CardAction) -> None:
+    version = ctx.rt.charter.version
+    if event.value != version:
+        await ctx.reply(charter_card(ctx, changed=True))
+        return
+    member = ctx.member
+    if not is_volunteer(member, version):
+        if member.status != "active":
+            member.opted_in_at = ctx.now
+        member.status = "active"
+        member.charter_version = version
+        member.paused_until = None
+        record_consent(ctx.session, member, "accepted", ctx.now, version)
+    cap = member.prefs.get("weekly_cap", ctx.workspace.weekly_cap)
+    done = Card(
+        summary=ctx.say("charter.accepted_title"),
+        blocks=(Heading(ctx.say("charter.accepted_title")),
+                Text(ctx.say("volunteer.welcome", cap=cap))),
+    )
+    if event.message:
+        await ctx.responder.update(event.message, done)
+    else:
+        await ctx.reply(done)
+
+
+@router.action("charter.decline")
+async def decline(ctx: Context, event: CardAction) -> None:
+    record_consent(ctx.session, ctx.member, "declined", ctx.now, event.value or None)
+    done = Card(summary=ctx.say("charter.declined"), blocks=(Text(ctx.say("charter.declined")),))
+    if event.message:
+        await ctx.responder.update(event.message, done)
+    else:
+        await ctx.reply(done)

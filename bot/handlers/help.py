@@ -1,0 +1,57 @@
+"""Help cards: the volunteer's and the admin's."""
+
+from __future__ import annotations
+
+from bot.cards import Actions, Button, Card, Heading, Text
+from bot.context import Context
+from bot.events import CardAction, Command, DirectMessage
+from bot.handlers.charter import join
+from bot.handlers.volunteer import me
+from bot.router import router
+from bot.volunteers import is_volunteer
+
+
+def volunteer_help_card(ctx: Context) -> Card:
+    active = is_volunteer(ctx.member, ctx.rt.charter.version)
+    buttons = (
+        (Button(ctx.say("help.button_prefs"), "prefs.open"),
+         Button(ctx.say("help.button_me"), "help.me"))
+        if active else
+        (Button(ctx.say("help.button_join"), "help.join", style="primary"),)
+    )
+    return Card(
+        summary=ctx.say("help.title"),
+        blocks=(
+            Heading(ctx.say("help.title")),
+            Text(ctx.say("help.volunteer", active=active)),
+            Actions(buttons),
+        ),
+    )
+
+
+@router.word("help", "aide", "?")
+async def volunteer_help(ctx: Context, event: DirectMessage) -> None:
+    await ctx.reply(volunteer_help_card(ctx))
+
+
+async def command_help(ctx: Context, event: Command) -> None:
+    if ctx.member.is_admin:
+        await ctx.reply(Card(summary=ctx.say("help.admin_title"), blocks=(
+            Heading(ctx.say("help.admin_title")), Text(ctx.say("help.admin")))))
+    else:
+        await ctx.reply(volunteer_help_card(ctx))
+
+
+@router.command("help", "aide", admin=False)
+async def help_command(ctx: Context, event: Command) -> None:
+    await command_help(ctx, event)
+
+
+@router.action("help.join")
+async def join_button(ctx: Context, event: CardAction) -> None:
+    await join(ctx, DirectMessage(event.actor, "join", event.conversation))
+
+
+@router.action("help.me")
+async def me_button(ctx: Context, event: CardAction) -> None:
+    await me(ctx, DirectMessage(event.actor, "me", event.conversation))

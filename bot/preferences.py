@@ -1,0 +1,52 @@
+"""A volunteer's preferences with their defaults, read from the member's JSON column."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import time
+from typing import Any
+
+from bot.services.timeparse import BadTime, parse_clock
+
+NETWORKS = ("linkedin", "x")
+MAX_WEEKLY_CAP = 7
+
+
+@dataclass(frozen=True)
+class Preferences:
+    weekly_cap: int
+    quiet_start: str = "19:00"
+    quiet_end: str = "09:00"
+    weekends: bool = False
+    topics: list[str] = field(default_factory=list)
+    less_wanted: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=lambda: list(NETWORKS))
+    language: str | None = None
+    in_digest: bool = False
+
+    @property
+    def quiet(self) -> tuple[time, time]:
+        try:
+            return parse_clock(self.quiet_start), parse_clock(self.quiet_end)
+        except BadTime:
+            return time(19, 0), time(9, 0)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def preferences(prefs: dict[str, Any], default_cap: int) -> Preferences:
+    """Stored prefs over defaults; unknown keys are ignored."""
+    known = {k: v for k, v in prefs.items() if k in Preferences.__dataclass_fields__}
+    known.setdefault("weekly_cap", default_cap)
+    return Preferences(**known)
+
+
+def wants_topics(prefs: Preferences, topics: list[str]) -> bool:
+    """A post with no topic suits everyone; otherwise it needs a wanted, not unwanted, topic."""
+    if not topics:
+        return True
+    wanted = {t.lower() for t in topics}
+    if prefs.topics and not wanted & {t.lower() for t in prefs.topics}:
+        return False
+    return not wanted <= {t.lower() for t in prefs.less_wanted}

@@ -1,0 +1,18 @@
+"""Cutting text to a platform limit on a word boundary, with an ellipsis."""
+
+from __future__ import annotations
+
+ELLIPSIS = "…"
+
+
+def cut_on_word(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else its longest word prefix plus '…'."""
+    if len(text) <= limit:
+        return text
+    if limit <= len(ELLIPSIS):
+        return ELLIPSIS[:limit]
+    head = text[: limit - len(ELLIPSIS)]
+    space = head.rfind(" ")
+    if space > limit // 2:
+        head = head[:space]
+    return head.rstrip(" \n,;:.-") + ELLIPSIS

@@ -1,0 +1,65 @@
+"""Every sentence a user reads, from message_templates/<locale>/ through sandboxed Jinja2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "message_templates"
+LOCALES = ("en", "fr")
+DEFAULT_LOCALE = "en"
+
+
+def normalize_locale(value: str | None, fallback: str = DEFAULT_LOCALE) -> str:
+    """'fr-FR', 'fr_CA' or 'FR' -> 'fr'; anything unsupported -> fallback."""
+    if value:
+        short = value.replace("_", "-").split("-")[0].lower()
+        if short in LOCALES:
+            return short
+    return fallback if fallback in LOCALES else DEFAULT_LOCALE
+
+
+def make_environment(root: Path = TEMPLATES) -> SandboxedEnvironment:
+    """One sandboxed environment for the process: strict, no autoescape (renderers escape)."""
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(str(root)),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+    env.filters["pct"] = lambda x: f"{round(float(x) * 100)} %"
+    return env
+
+
+class Texts:
+    """Looks up messages by key: 'group.name' is macro `name` of <locale>/group.j2."""
+
+    def __init__(self, env: SandboxedEnvironment) -> None:
+        self._env = env
+
+    def say(self, locale: str, key: str, **values: Any) -> str:
+        group, _, name = key.partition(".")
+        module = self._env.get_template(f"{locale}/{group}.j2").module
+        macro = getattr(module, name, None)
+        if macro is None:
+            raise KeyError(f"no message {key!r} for locale {locale!r}")
+        return str(macro(**values)).strip()
+
+    def render(self, locale: str, path: str, **values: Any) -> str:
+        return self._env.get_template(f"{locale}/{path}").render(**values).strip()
+
+    def list(self, locale: str, folder: str) -> list[str]:
+        """Names of the templates in a folder of a locale, sorted (e.g. rewrite angles)."""
+        names = [
+            name.removeprefix(f"{locale}/{folder}/")
+            for name in self._env.list_templates(extensions=["j2"])
+            if name.startswith(f"{locale}/{folder}/")
+        ]
+        if not names:
+            raise TemplateNotFound(f"{locale}/{folder}/")
+        return sorted(names)

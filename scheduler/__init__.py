@@ -1,0 +1,1 @@
+"""Scheduled jobs (plan, outbox, digest, maintenance) and their APScheduler wiring."""

@@ -1,0 +1,76 @@
+"""Workspaces, members and teams: finding and creating them from platform identities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Member, Team, Workspace
+
+
+async def get_or_create_workspace(
+    session: AsyncSession, platform: str, external_id: str, now: datetime,
+    *, locale: str, timezone: str,
+) -> Workspace:
+    found = await session.scalar(
+        select(Workspace).where(Workspace.platform == platform,
+                                Workspace.external_id == external_id)
+    )
+    if found:
+        return found
+    workspace = Workspace(platform=platform, external_id=external_id, locale=locale,
+                          timezone=timezone, created_at=now, blocked_terms=[])
+    session.add(workspace)
+    await session.flush()
+    return workspace
+
+
+async def get_or_create_member(
+    session: AsyncSession, workspace: Workspace, external_id: str, now: datetime,
+    profile: dict[str, str | None],
+) -> Member:
+    """The member with this platform id, refreshed with the non-empty `profile` fields
+    (display_name, locale, timezone, email)."""
+    member = await find_member(session, workspace.id, external_id)
+    if member is None:
+        member = Member(workspace_id=workspace.id, external_id=external_id, created_at=now,
+                        prefs={}, conversation={})
+        session.add(member)
+    for name, value in profile.items():
+        if value:
+            setattr(member, name, value)
+    await session.flush()
+    return member
+
+
+async def find_member(session: AsyncSession, workspace_id: int, external_id: str) -> Member | None:
+    return await session.scalar(
+        select(Member).where(Member.workspace_id == workspace_id,
+                             Member.external_id == external_id)
+    )
+
+
+async def get_or_create_team(
+    session: AsyncSession, workspace: Workspace, external_id: str, name: str,
+    channel: dict[str, object], now: datetime,
+) -> Team:
+    team = await session.scalar(
+        select(Team).where(Team.workspace_id == workspace.id, Team.external_id == external_id)
+    )
+    if team is None:
+        team = Team(workspace_id=workspace.id, external_id=external_id, name=name,
+                    channel=channel, created_at=now)
+        session.add(team)
+    else:
+        team.name = name or team.name
+        team.channel = channel or team.channel
+    await session.flush()
+    return team
+
+
+async def teams_by_name(session: AsyncSession, workspace_id: int) -> dict[str, Team]:
+    """Teams of a workspace keyed by lower-case name without a leading '#'."""
+    teams = (await session.scalars(select(Team).where(Team.workspace_id == workspace_id))).all()
+    return {team.name.lower().lstrip("#"): team for team in teams}

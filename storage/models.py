@@ -1,0 +1,219 @@
+"""SQLAlchemy 2 models of everything Porte-Voix remembers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Workspace(Base):
+    """One installation on one platform (a Slack workspace, a Teams tenant, the console)."""
+
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    weekly_cap: Mapped[int] = mapped_column(Integer, default=2)
+    min_gap_hours: Mapped[int] = mapped_column(Integer, default=24)
+    digest_weekday: Mapped[int] = mapped_column(Integer, default=0)
+    digest_hour: Mapped[int] = mapped_column(Integer, default=9)
+    disclosure_hashtag: Mapped[str] = mapped_column(String(64), default="")
+    blocked_terms: Mapped[list[Any]] = mapped_column(default=list)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Team(Base):
+    """A team, reached through its channel, where its weekly digest is posted."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    locale: Mapped[str | None] = mapped_column(String(8), default=None)
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime]
+
+
+class Member(Base):
+    """A person of the workspace the bot has met; a volunteer once they accept the charter."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str | None] = mapped_column(String(8), default=None)
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # new -> active (charter accepted) -> stopped; unreachable when the platform says so
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    charter_version: Mapped[str | None] = mapped_column(String(32), default=None)
+    opted_in_at: Mapped[datetime | None] = mapped_column(default=None)
+    paused_until: Mapped[datetime | None] = mapped_column(default=None)
+    prefs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    conversation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), default=None, index=True
+    )
+    created_at: Mapped[datetime]
+
+
+class Post(Base):
+    """A curated post queued by an admin (or suggested by a volunteer)."""
+
+    __tablename__ = "posts"
+    __table_args__ = (Index("ix_posts_workspace_status", "workspace_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    key_points: Mapped[list[Any]] = mapped_column(default=list)
+    hashtags: Mapped[list[Any]] = mapped_column(default=list)
+    topics: Mapped[list[Any]] = mapped_column(default=list)
+    audience: Mapped[list[Any]] = mapped_column(default=list)
+    # scheduled (before publish_at) | active | cancelled | expired
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    publish_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    source: Mapped[str] = mapped_column(String(16), default="admin")
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime]
+
+
+class Delivery(Base):
+    """One post offered to one member: planned, sent, then acted upon."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("post_id", "member_id"),
+        Index("ix_deliveries_status_due", "status", "due_at"),
+        Index("ix_deliveries_member_due", "member_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    # planned -> sending -> sent -> shared | skipped | declined; cancelled; failed
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    due_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    message_ref: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    suggestions: Mapped[list[Any]] = mapped_column(default=list)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    acted_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+
+
+class Share(Base):
+    """What a volunteer chose to share, how much they rewrote it, and its tracked link."""
+
+    __tablename__ = "shares"
+    __table_args__ = (Index("ix_shares_post", "post_id"), Index("ix_shares_created", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    network: Mapped[str] = mapped_column(String(16))
+    suggested_text: Mapped[str] = mapped_column(Text)
+    final_text: Mapped[str] = mapped_column(Text)
+    edit_ratio: Mapped[float] = mapped_column(Float)
+    link_token: Mapped[str] = mapped_column(String(32), unique=True)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+
+
+class Click(Base):
+    """One visit of a tracked link; no IP address is kept."""
+
+    __tablename__ = "clicks"
+    __table_args__ = (Index("ix_clicks_share", "share_id"), Index("ix_clicks_at", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("shares.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ConsentEvent(Base):
+    """A volunteer's yes, no, pause or stop, with the charter version it concerned."""
+
+    __tablename__ = "consent_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    charter_version: Mapped[str | None] = mapped_column(String(32), default=None)
+    at: Mapped[datetime]
+
+
+class AuditLog(Base):
+    """Every admin action, who did it and on what."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), default=None
+    )
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime]
+
+
+class DigestRun(Base):
+    """One digest of one team for one period; unique so that a restart never posts twice."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("team_id", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    trigger: Mapped[str] = mapped_column(String(16), default="scheduled")
+    status: Mapped[str] = mapped_column(String(16), default="posting")
+    message_ref: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
