@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bot import handlers  # noqa: F401  (registers every handler on the router)
+from bot.audit import audit
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import CardAction, Command, DirectMessage, Event, FormSubmitted, MemberJoined
@@ -44,6 +46,9 @@ class Bot:
                 await session.commit()
             except UserError as refusal:
                 await session.rollback()
+                if refusal.key == "errors.not_admin":
+                    audit(ctx, "denied", event=type(event).__name__)
+                    await session.commit()
                 await responder.reply(ctx.say(refusal.key, **refusal.values))
             except Exception:
                 log.exception("handler failed for %s", type(event).__name__)
@@ -90,6 +95,6 @@ class Bot:
             await form.handler(ctx, event)
 
     @staticmethod
-    def _authorise(ctx: Context, route: Route) -> None:  # type: ignore[type-arg]
+    def _authorise(ctx: Context, route: Route[Any]) -> None:
         if route.admin and not ctx.member.is_admin:
             raise UserError("errors.not_admin")

@@ -25,7 +25,8 @@ class CliCommand:
 
 # An adapter's `serve` hook: given the runtime, the bot and the web app, it registers its
 # messenger and routes when its settings are present, and returns a cleanup coroutine or None.
-ServeHook = Callable[[Runtime, Bot, web.Application], Awaitable[Callable[[], Awaitable[None]] | None]]
+Cleanup = Callable[[], Awaitable[None]]
+ServeHook = Callable[[Runtime, Bot, web.Application], Awaitable[Cleanup | None]]
 
 
 def cli_commands() -> list[CliCommand]:

@@ -13,7 +13,8 @@ from storage.models import Base
 
 def insert_ignore(session: AsyncSession, model: type[Base]) -> Insert:
     """An INSERT that skips rows violating a unique constraint, in the session's dialect."""
-    if session.bind.dialect.name == "postgresql":
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
         return postgresql.insert(model).on_conflict_do_nothing()
     return sqlite.insert(model).on_conflict_do_nothing()
 
@@ -24,7 +25,7 @@ async def insert_ignore_rows(
     """Insert rows in batches, ignoring duplicates; returns how many were inserted."""
     inserted = 0
     connection = await session.connection()
-    statement = insert_ignore(session, model).returning(model.__table__.c.id)  # type: ignore[attr-defined]
+    statement = insert_ignore(session, model).returning(model.__table__.c.id)
     for start in range(0, len(rows), batch):
         # RETURNING lists only the rows really inserted, on both dialects.
         result = await connection.execute(statement, rows[start:start + batch])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from bot.audit import audit
@@ -50,6 +52,10 @@ def queue_form(ctx: Context) -> Form:
     )
 
 
+def local_time(moment: datetime, ctx: Context) -> str:
+    return moment.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
+
+
 async def _queue(ctx: Context, data: PostInput) -> None:
     teams = await teams_by_name(ctx.session, ctx.workspace.id)
     unknown = [name for name in data.teams if name not in teams]
@@ -68,7 +74,7 @@ async def _queue(ctx: Context, data: PostInput) -> None:
     ctx.session.add(post)
     await ctx.session.flush()
     audit(ctx, "queue", post_id=post.id, url=post.url)
-    when = publish_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
+    when = local_time(publish_at, ctx)
     await ctx.reply(Card(summary=ctx.say("admin.queued", id=post.id, title=post.title), blocks=(
         Text(ctx.say("admin.queued", id=post.id, title=post.title)),
         Facts((
@@ -115,8 +121,9 @@ async def list_posts(ctx: Context, event: Command) -> None:
         await ctx.reply(ctx.say("admin.list_empty"))
         return
     facts = tuple(
-        Fact(f"#{post.id}", ctx.say("admin.list_line", title=post.title, status=post.status,
-                                    at=post.publish_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")))
+        Fact(f"#{post.id}", ctx.say("admin.list_line", title=post.title,
+                                    status=ctx.say("admin.status_name", status=post.status),
+                                    at=local_time(post.publish_at, ctx)))
         for post in posts
     )
     await ctx.reply(Card(summary=ctx.say("admin.list_title"),
@@ -136,7 +143,8 @@ async def own_post(ctx: Context, raw_id: str) -> Post:
 async def cancel(ctx: Context, event: Command) -> None:
     post = await own_post(ctx, rest_of(event.text))
     if post.status in ("cancelled", "expired"):
-        raise UserError("admin.already_closed", id=post.id, status=post.status)
+        raise UserError("admin.already_closed", id=post.id,
+                        status=ctx.say("admin.status_name", status=post.status))
     post.status = "cancelled"
     cancelled = await cancel_pending(ctx.session, post_id=post.id)
     audit(ctx, "cancel", post_id=post.id, deliveries_cancelled=cancelled)

@@ -102,8 +102,8 @@ async def share_submitted(ctx: Context, event: FormSubmitted) -> None:
         Text(ctx.say("share.copy_hint", network=network_name)),
         Quote(f"{text}\n\n{link}"),
         Actions((
-            Button(ctx.say("share.open_linkedin"), "share.linkedin",
-                   url=linkedin_share_url(link), style="primary" if network == "linkedin" else None),
+            Button(ctx.say("share.open_linkedin"), "share.linkedin", url=linkedin_share_url(link),
+                   style="primary" if network == "linkedin" else None),
             Button(ctx.say("share.open_x"), "share.x", url=x_intent_url(text, link),
                    style="primary" if network == "x" else None),
             Button(ctx.say("share.posted"), "share.posted", str(share.id)),

@@ -18,7 +18,9 @@ def in_quiet_time(moment: datetime, tz: ZoneInfo, start: time, end: time, weeken
     return now >= start or now < end
 
 
-def next_allowed(moment: datetime, tz: ZoneInfo, start: time, end: time, weekends: bool) -> datetime:
+def next_allowed(
+    moment: datetime, tz: ZoneInfo, start: time, end: time, weekends: bool
+) -> datetime:
     """The first instant at or after `moment` outside quiet hours (and weekends if excluded)."""
     candidate = moment
     for _ in range(10):
