@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from bot import handlers  # noqa: F401  (registers every handler on the router)
-from bot.audit import audit
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import CardAction, Command, DirectMessage, Event, FormSubmitted, MemberJoined
@@ -16,9 +16,20 @@ from bot.ports import Responder
 from bot.refs import conversation_to_json
 from bot.router import Route, Router, router
 from bot.runtime import Runtime
+from storage.models import AuditLog
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000
+
+
+def without_nul(event: Event) -> Event:
+    """Drop NUL characters, which PostgreSQL cannot store and no person means to type."""
+    if isinstance(event, DirectMessage | Command):
+        return replace(event, text=event.text.replace("\x00", ""))
+    if isinstance(event, FormSubmitted):
+        values = {k: v.replace("\x00", "") for k, v in event.values.items()}
+        return replace(event, values=values)
+    return event
 
 
 def first_word(text: str) -> tuple[str, str]:
@@ -35,25 +46,30 @@ class Bot:
 
     async def dispatch(self, event: Event, responder: Responder) -> None:
         """Handle one event; bad input is answered, errors are logged and answered politely."""
+        event = without_nul(event)
         async with self.rt.sessions() as session:
             ctx = await Context.open(self.rt, session, event.actor, responder)
             if isinstance(event, DirectMessage):
                 # Where to reach them later with nudges.
                 ctx.member.conversation = conversation_to_json(event.conversation)
             await session.commit()
+            # A rollback expires every loaded object: answer from values taken now.
+            locale, workspace_id, member_id = ctx.locale, ctx.workspace.id, ctx.member.id
             try:
                 await self._route(ctx, event)
                 await session.commit()
             except UserError as refusal:
                 await session.rollback()
                 if refusal.key == "errors.not_admin":
-                    audit(ctx, "denied", event=type(event).__name__)
+                    session.add(AuditLog(workspace_id=workspace_id, actor_id=member_id,
+                                         action="denied", detail={"event": type(event).__name__},
+                                         at=self.rt.clock.now()))
                     await session.commit()
-                await responder.reply(ctx.say(refusal.key, **refusal.values))
+                await responder.reply(self.rt.texts.say(locale, refusal.key, **refusal.values))
             except Exception:
                 log.exception("handler failed for %s", type(event).__name__)
                 await session.rollback()
-                await responder.reply(ctx.say("errors.unexpected"))
+                await responder.reply(self.rt.texts.say(locale, "errors.unexpected"))
 
     async def _route(self, ctx: Context, event: Event) -> None:
         if isinstance(event, MemberJoined):
@@ -69,8 +85,11 @@ class Bot:
                 return
             await route.handler(ctx, event)
         elif isinstance(event, Command):
-            word, _ = first_word(event.text)
+            word, rest = first_word(event.text)
             command = self.routes.commands.get(word)
+            if command is not None and word in self.routes.words and rest:
+                # `/voix pause 2w` is a volunteer's own pause, even typed by an admin.
+                command = None
             if command is not None:
                 self._authorise(ctx, command)
                 await command.handler(ctx, event)

@@ -76,14 +76,16 @@ async def team_week(
     for row in share_rows:
         per_post[row.post_id] = per_post.get(row.post_id, 0) + 1
     posts = (await session.execute(
-        select(Post.id, Post.title).where(
+        select(Post.id, Post.title, Post.audience).where(
             Post.workspace_id == workspace_id,
             Post.publish_at < end,
             or_(and_(Post.publish_at >= start, Post.status.in_(("active", "expired"))),
                 Post.id.in_(per_post)),
         ).order_by(Post.publish_at)
     )).all()
-    visible = [(title, per_post.get(pid, 0)) for pid, title in posts]
+    # Audience is a JSON list of team ids: filtered here, the same on every database.
+    visible = [(title, per_post.get(pid, 0)) for pid, title, audience in posts
+               if not audience or team_id in audience or pid in per_post]
     clicks = await session.scalar(
         select(func.count(Click.id)).join(Share, Share.id == Click.share_id)
         .join(Member, Member.id == Share.member_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConsentEvent, Delivery, Member
@@ -20,6 +20,14 @@ def record_consent(
     session: AsyncSession, member: Member, kind: str, now: datetime, version: str | None = None
 ) -> None:
     session.add(ConsentEvent(member_id=member.id, kind=kind, charter_version=version, at=now))
+
+
+async def forget_unsent(session: AsyncSession, member_id: int) -> None:
+    """Drop a member's cancelled, never-sent deliveries so that live posts are offered again
+    (they were cancelled by a stop or an outdated charter, which the member has undone)."""
+    await session.execute(delete(Delivery).where(
+        Delivery.member_id == member_id, Delivery.status == "cancelled",
+        Delivery.sent_at.is_(None)))
 
 
 async def cancel_pending(session: AsyncSession, *, member_id: int | None = None,

@@ -8,7 +8,7 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import member_locale, member_zone
@@ -34,20 +34,35 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * random.uniform(0.5, 1.5))
 
 
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Due and planned, or claimed by a worker whose lease ran out (it died mid-send)."""
+    return or_(
+        and_(Delivery.status == "planned", Delivery.due_at <= now),
+        and_(Delivery.status == "sending", Delivery.claimed_until <= now),
+    )
+
+
 async def claim(session: AsyncSession, now: datetime, worker: str, limit: int) -> list[int]:
-    """Take up to `limit` due deliveries for this worker; SKIP LOCKED keeps replicas apart."""
+    """Take up to `limit` deliveries for this worker and return only those really taken.
+
+    SKIP LOCKED keeps PostgreSQL replicas apart; the conditional UPDATE ... RETURNING
+    keeps two overlapping runs apart on any database.
+    """
     ids = list((await session.scalars(
-        select(Delivery.id).where(Delivery.status == "planned", Delivery.due_at <= now)
+        select(Delivery.id).where(_claimable(now))
         .order_by(Delivery.due_at, Delivery.id).limit(limit)
         .with_for_update(skip_locked=True)
     )).all())
+    taken: list[int] = []
     if ids:
-        await session.execute(
-            update(Delivery).where(Delivery.id.in_(ids), Delivery.status == "planned")
+        taken = list((await session.scalars(
+            update(Delivery).where(Delivery.id.in_(ids), _claimable(now))
             .values(status="sending", claimed_by=worker, claimed_until=now + LEASE,
-                    attempts=Delivery.attempts + 1))
+                    attempts=Delivery.attempts + 1)
+            .returning(Delivery.id)
+            .execution_options(synchronize_session=False))).all())
     await session.commit()
-    return ids
+    return sorted(taken)
 
 
 def _recheck(delivery: Delivery, post: Post, member: Member, workspace: Workspace,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime, timedelta
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from storage.models import Delivery, Member, Post, Workspace
 from storage.upsert import insert_ignore_rows
 
 WEEK = timedelta(days=7)
-LIVE = ("scheduled", "active")
+NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 def eligible_members(workspace_id: int, charter_version: str, now: datetime):  # type: ignore[no-untyped-def]
@@ -30,7 +30,9 @@ def eligible_members(workspace_id: int, charter_version: str, now: datetime):  #
 
 def due_time(earliest: datetime, member: Member, workspace: Workspace, prefs: Preferences,
              taken: list[datetime], expires_at: datetime | None) -> datetime | None:
-    """When this member may get one more nudge, or None if their weekly cap is reached."""
+    """When this member may get one more nudge, or None if their weekly cap is reached.
+
+    `taken` holds the times of their other nudges (sent, or due when not yet sent)."""
     gap = timedelta(hours=workspace.min_gap_hours)
     if taken:
         earliest = max(earliest, max(taken) + gap)
@@ -43,48 +45,61 @@ def due_time(earliest: datetime, member: Member, workspace: Workspace, prefs: Pr
     return due
 
 
+def _priority(post: Post, offered: Counter[int]) -> tuple[datetime, int, datetime, int]:
+    """Soonest expiry first, then the post offered to the fewest so far (rotation)."""
+    return (post.expires_at or NEVER, offered[post.id], post.publish_at, post.id)
+
+
 async def plan_workspace(session: AsyncSession, workspace: Workspace, charter_version: str,
                          now: datetime) -> int:
+    """Give each eligible volunteer with no nudge pending their next one, if one is due."""
     await session.execute(
         update(Post).where(Post.workspace_id == workspace.id, Post.status == "scheduled",
                            Post.publish_at <= now).values(status="active"))
     posts = (await session.scalars(select(Post).where(
         Post.workspace_id == workspace.id, Post.status == "active",
         or_(Post.expires_at.is_(None), Post.expires_at > now),
-    ).order_by(Post.publish_at, Post.id))).all()
+    ))).all()
     if not posts:
         return 0
     members = (await session.scalars(eligible_members(workspace.id, charter_version, now))).all()
     if not members:
         return 0
-    member_ids = [m.id for m in members]
-    offered: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int]] = set()
+    pending: set[int] = set()
+    offered: Counter[int] = Counter()
     taken: dict[int, list[datetime]] = defaultdict(list)
-    for post_id, member_id, status, due_at in (await session.execute(
-        select(Delivery.post_id, Delivery.member_id, Delivery.status, Delivery.due_at)
-        .where(Delivery.member_id.in_(member_ids))
+    for post_id, member_id, status, due_at, sent_at in (await session.execute(
+        select(Delivery.post_id, Delivery.member_id, Delivery.status, Delivery.due_at,
+               Delivery.sent_at)
+        .where(Delivery.member_id.in_([m.id for m in members]))
     )).all():
-        offered.add((post_id, member_id))
-        if status not in ("cancelled", "failed") and due_at > now - 2 * WEEK:
-            taken[member_id].append(due_at)
+        seen.add((post_id, member_id))
+        offered[post_id] += 1
+        if status in ("planned", "sending"):
+            pending.add(member_id)
+        if status not in ("cancelled", "failed"):
+            taken[member_id].append(sent_at or due_at)
     rows = []
-    for post in posts:
-        for member in members:
-            if (post.id, member.id) in offered:
-                continue
-            if post.audience and member.team_id not in post.audience:
-                continue
-            prefs = preferences(member.prefs, workspace.weekly_cap)
-            if not wants_topics(prefs, list(post.topics)):
-                continue
-            due = due_time(max(now, post.publish_at), member, workspace, prefs,
-                           taken[member.id], post.expires_at)
-            if due is None:
-                continue
-            taken[member.id].append(due)
-            rows.append({"post_id": post.id, "member_id": member.id, "status": "planned",
-                         "due_at": due, "attempts": 0, "message_ref": {}, "suggestions": [],
-                         "created_at": now})
+    for member in members:
+        if member.id in pending:
+            continue
+        prefs = preferences(member.prefs, workspace.weekly_cap)
+        candidates = sorted(
+            (post for post in posts
+             if (post.id, member.id) not in seen
+             and (not post.audience or member.team_id in post.audience)
+             and wants_topics(prefs, list(post.topics))),
+            key=lambda post: _priority(post, offered),
+        )
+        for post in candidates:
+            due = due_time(now, member, workspace, prefs, taken[member.id], post.expires_at)
+            if due is not None:
+                offered[post.id] += 1
+                rows.append({"post_id": post.id, "member_id": member.id, "status": "planned",
+                             "due_at": due, "attempts": 0, "message_ref": {},
+                             "suggestions": [], "created_at": now})
+                break
     return await insert_ignore_rows(session, Delivery, rows)
 
 

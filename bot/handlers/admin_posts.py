@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.audit import audit
 from bot.cards import Card, Fact, Facts, Form, Heading, Text, TextInput
 from bot.context import Context
-from bot.dispatch_utils import rest_of
+from bot.dispatch_utils import parse_id, rest_of
 from bot.errors import UserError
 from bot.events import Command, FormSubmitted
 from bot.router import router
@@ -78,9 +78,9 @@ async def _queue(ctx: Context, data: PostInput) -> None:
     await ctx.reply(Card(summary=ctx.say("admin.queued", id=post.id, title=post.title), blocks=(
         Text(ctx.say("admin.queued", id=post.id, title=post.title)),
         Facts((
-            Fact(ctx.say("admin.field_at"), when),
-            Fact(ctx.say("admin.field_teams"), ", ".join(data.teams) or ctx.say("admin.everyone")),
-            Fact(ctx.say("admin.field_topics"), ", ".join(data.topics) or "-"),
+            Fact(ctx.say("admin.label_at"), when),
+            Fact(ctx.say("admin.label_teams"), ", ".join(data.teams) or ctx.say("admin.everyone")),
+            Fact(ctx.say("admin.label_topics"), ", ".join(data.topics) or "-"),
         )),
     )))
 
@@ -132,10 +132,10 @@ async def list_posts(ctx: Context, event: Command) -> None:
 
 async def own_post(ctx: Context, raw_id: str) -> Post:
     """A post of this workspace by its id as typed ('12' or '#12'), else a clear refusal."""
-    raw_id = raw_id.strip().lstrip("#")
-    post = await ctx.session.get(Post, int(raw_id)) if raw_id.isdigit() else None
+    post_id = parse_id(raw_id)
+    post = await ctx.session.get(Post, post_id) if post_id else None
     if post is None or post.workspace_id != ctx.workspace.id:
-        raise UserError("admin.unknown_post", id=raw_id[:20] or "?")
+        raise UserError("admin.unknown_post", id=raw_id.strip().lstrip("#")[:20] or "?")
     return post
 
 

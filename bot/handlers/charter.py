@@ -6,7 +6,7 @@ from bot.cards import Actions, Button, Card, Footnote, Heading, Text
 from bot.context import Context
 from bot.events import CardAction, DirectMessage
 from bot.router import router
-from bot.volunteers import is_volunteer, record_consent
+from bot.volunteers import forget_unsent, is_volunteer, record_consent
 
 
 def charter_card(ctx: Context, *, changed: bool = False) -> Card:
@@ -51,6 +51,7 @@ async def accept(ctx: Context, event: CardAction) -> None:
         member.charter_version = version
         member.paused_until = None
         record_consent(ctx.session, member, "accepted", ctx.now, version)
+        await forget_unsent(ctx.session, member.id)
     cap = member.prefs.get("weekly_cap", ctx.workspace.weekly_cap)
     done = Card(
         summary=ctx.say("charter.accepted_title"),

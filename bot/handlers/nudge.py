@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.cards import Actions, Button, Card, Footnote, Form, Heading, Option, Quote, Select, Text
 from bot.cards import TextInput as Input
 from bot.context import Context
+from bot.dispatch_utils import parse_id
 from bot.errors import UserError
 from bot.events import CardAction, FormSubmitted
 from bot.nudges import done_card
@@ -26,13 +27,23 @@ OPEN = ("sent", "shared")
 
 async def _delivery(ctx: Context, raw_id: str) -> tuple[Delivery, Post]:
     """The member's own delivery, and its post if still live; else a polite refusal."""
-    delivery = await ctx.session.get(Delivery, int(raw_id)) if raw_id.isdigit() else None
+    delivery_id = parse_id(raw_id)
+    delivery = await ctx.session.get(Delivery, delivery_id) if delivery_id else None
     if delivery is None or delivery.member_id != ctx.member.id:
         raise UserError("errors.unknown_action")
     post = await ctx.session.get(Post, delivery.post_id)
     if post is None or post.status in ("cancelled", "expired") or delivery.status == "cancelled":
         raise UserError("nudge.stale")
     return delivery, post
+
+
+def _suggestion(delivery: Delivery, choice: str) -> str:
+    """Suggestion number `choice` of the delivery, '' for 'own'; else a polite refusal."""
+    if choice == "own":
+        return ""
+    if not (choice.isascii() and choice.isdecimal()) or int(choice) >= len(delivery.suggestions):
+        raise UserError("errors.unknown_action")
+    return str(delivery.suggestions[int(choice)])
 
 
 async def _replace_nudge(ctx: Context, delivery: Delivery, post: Post, outcome: str) -> None:
@@ -45,12 +56,7 @@ async def _replace_nudge(ctx: Context, delivery: Delivery, post: Post, outcome: 
 async def pick(ctx: Context, event: CardAction) -> None:
     raw_id, _, choice = event.value.partition(":")
     delivery, post = await _delivery(ctx, raw_id)
-    if choice == "own":
-        suggestion = ""
-    elif choice.isdigit() and int(choice) < len(delivery.suggestions):
-        suggestion = delivery.suggestions[int(choice)]
-    else:
-        raise UserError("errors.unknown_action")
+    suggestion = _suggestion(delivery, choice)
     delivery.acted_at = delivery.acted_at or ctx.now
     networks = preferences(ctx.member.prefs, ctx.workspace.weekly_cap).networks
     ordered = [n for n in networks if n in NETWORKS] + [n for n in NETWORKS if n not in networks]
@@ -84,7 +90,7 @@ async def share_submitted(ctx: Context, event: FormSubmitted) -> None:
     blocked = find_blocked(text, ctx.workspace.blocked_terms)
     if blocked:
         raise UserError("share.blocked_term", term=blocked)
-    suggested = delivery.suggestions[int(choice)] if choice.isdigit() else ""
+    suggested = _suggestion(delivery, choice)
     share = Share(
         delivery_id=delivery.id, post_id=post.id, member_id=ctx.member.id, network=network,
         suggested_text=suggested, final_text=text, edit_ratio=edit_ratio(suggested, text),
@@ -114,7 +120,8 @@ async def share_submitted(ctx: Context, event: FormSubmitted) -> None:
 
 @router.action("share.posted")
 async def posted(ctx: Context, event: CardAction) -> None:
-    share = await ctx.session.get(Share, int(event.value)) if event.value.isdigit() else None
+    share_id = parse_id(event.value)
+    share = await ctx.session.get(Share, share_id) if share_id else None
     if share is None or share.member_id != ctx.member.id:
         raise UserError("errors.unknown_action")
     if not share.confirmed:

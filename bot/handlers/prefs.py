@@ -66,10 +66,15 @@ async def prefs_button(ctx: Context, event: CardAction) -> None:
     await _open(ctx)
 
 
-def _choice(values: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
+def _invalid(ctx: Context, name: str) -> UserError:
+    """A refusal naming the field as the form shows it."""
+    return UserError("prefs.invalid", field=ctx.say(f"prefs.{name}"))
+
+
+def _choice(ctx: Context, values: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
     value = values.get(name, "").strip()
     if value not in allowed:
-        raise UserError("prefs.invalid", field=name)
+        raise _invalid(ctx, name)
     return value
 
 
@@ -86,20 +91,20 @@ async def prefs_submitted(ctx: Context, event: FormSubmitted) -> None:
         raise UserError("prefs.bad_time") from None
     networks = [n for n in values.get("networks", "").split(",") if n.strip()]
     if not networks or any(n not in NETWORKS for n in networks):
-        raise UserError("prefs.invalid", field="networks")
+        raise _invalid(ctx, "networks")
     topics = [t.strip().lstrip("#").lower() for t in values.get("topics", "").split(",")]
     topics = [t for t in dict.fromkeys(topics) if t][:MAX_TOPICS]
     current = preferences(ctx.member.prefs, ctx.workspace.weekly_cap)
     updated = replace(
         current,
-        weekly_cap=int(_choice(values, "weekly_cap", caps)),
+        weekly_cap=int(_choice(ctx, values, "weekly_cap", caps)),
         quiet_start=quiet_start.strftime("%H:%M"),
         quiet_end=quiet_end.strftime("%H:%M"),
-        weekends=_choice(values, "weekends", ("yes", "no")) == "yes",
+        weekends=_choice(ctx, values, "weekends", ("yes", "no")) == "yes",
         topics=topics,
         networks=networks,
-        language=_choice(values, "language", LOCALES),
-        in_digest=_choice(values, "in_digest", ("yes", "no")) == "yes",
+        language=_choice(ctx, values, "language", LOCALES),
+        in_digest=_choice(ctx, values, "in_digest", ("yes", "no")) == "yes",
     )
     ctx.member.prefs = updated.to_json()
     await ctx.reply(ctx.say("prefs.saved", cap=updated.weekly_cap, start=updated.quiet_start,

@@ -10,7 +10,7 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.services.timeparse import BadTime, parse_moment, parse_until
+from bot.services.timeparse import BadTime, parse_moment, parse_when
 from bot.services.urls import UnsafeUrl, check_post_url
 
 MAX_TITLE = 200
@@ -102,7 +102,7 @@ def from_fields(values: dict[str, str], now: datetime, tz: ZoneInfo) -> PostInpu
         if values.get("at", "").strip():
             publish_at = parse_moment(values["at"], tz)
         if values.get("expires", "").strip():
-            expires_at = parse_until(values["expires"], publish_at or now, tz)
+            expires_at = parse_when(values["expires"], publish_at or now, tz)
     except BadTime as bad:
         raise BadPostInput("admin.bad_date", value=str(bad)[:60]) from None
     if expires_at and expires_at <= max(publish_at or now, now):

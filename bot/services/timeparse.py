@@ -23,8 +23,8 @@ def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
         return ZoneInfo(fallback)
 
 
-def parse_until(text: str, now: datetime, tz: ZoneInfo) -> datetime:
-    """'2w', '10d' (j and s in French), or a date/ISO time: the moment a pause ends."""
+def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """'2w', '10d' (j and s in French) after `now`, or a date/ISO time, past or future."""
     text = text.strip()
     found = _DURATION.match(text)
     if found:
@@ -32,7 +32,12 @@ def parse_until(text: str, now: datetime, tz: ZoneInfo) -> datetime:
         if amount == 0:
             raise BadTime(text)
         return now + amount * _UNITS[found.group(2).lower()]
-    moment = parse_moment(text, tz)
+    return parse_moment(text, tz)
+
+
+def parse_until(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """Like parse_when, for the end of something that starts now: it must be in the future."""
+    moment = parse_when(text, now, tz)
     if moment <= now:
         raise BadTime(text)
     return moment

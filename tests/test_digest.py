@@ -1,0 +1,222 @@
+"""The weekly digest as a team sees it in its channel: once, on time, in its language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from statistics import median
+
+from sqlalchemy import update
+
+from adapters.console.render import card_to_text
+from adapters.console.transport import ConsoleMessenger
+from bot.cards import Card, Facts
+from bot.clicks import follow
+from bot.ports import SendError
+from bot.runtime import open_runtime
+from scheduler.runner import Jobs
+from storage.models import DigestRun, Share, Team
+from tests.conftest import START, enlist
+from tests.fakes import install_flaky, queue_post, set_prefs, share_nudge
+from tests.helpers import one, rows
+
+TUESDAY = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)  # 10:00 in Paris, the team's second week
+SLOT = datetime(2026, 12, 14, 8, 0, tzinfo=UTC)  # Monday 09:00 in Paris
+PERIOD_START = SLOT - timedelta(days=7)
+BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15"
+
+
+def digest_cards(messenger: ConsoleMessenger, channel: str = "#sales") -> list[Card]:
+    return [m.body for m in messenger.conversations.get(channel, [])
+            if isinstance(m.body, Card)]
+
+
+def figures(card: Card) -> dict[str, str]:
+    return {fact.label: fact.value for block in card.blocks if isinstance(block, Facts)
+            for fact in block.facts}
+
+
+async def set_team(rt, name: str, **values: object) -> None:
+    async with rt.sessions() as session:
+        await session.execute(update(Team).where(Team.name == name).values(**values))
+        await session.commit()
+
+
+async def sales_run(rt) -> DigestRun:
+    team = await one(rt, Team, Team.name == "#sales")
+    return await one(rt, DigestRun, DigestRun.team_id == team.id)
+
+
+async def busy_week(console, jobs, clock) -> list[Share]:
+    """#sales since Monday 30 Nov; in its second week: two posts, two shares, a new
+    volunteer, two clicks by people and two by link-preview bots."""
+    for user in ("alice", "bob", "carol"):
+        await enlist(console, user, team="#sales")
+    await enlist(console, "oscar", team="#ops")
+    await set_prefs(console, "alice", in_digest="yes")
+    clock.set(TUESDAY)
+    await queue_post(console, "new-office")
+    await queue_post(console, "hiring-day")
+    await jobs.plan()
+    await jobs.send()
+    shares = [await share_nudge(console, "alice", " Proud of the Lyon team!"),
+              await share_nudge(console, "bob", " Have a look, it is a great place to work.")]
+    await enlist(console, "dave", team="#sales")
+    for user_agent in (BROWSER, BROWSER, "LinkedInBot/1.0"):
+        await follow(console.bot.rt, shares[0].link_token, user_agent)
+    await follow(console.bot.rt, shares[1].link_token, "Slackbot-LinkExpanding 1.0")
+    return shares
+
+
+async def test_the_team_gets_one_digest_with_its_figures(console, jobs, rt, clock, messenger):
+    shares = await busy_week(console, jobs, clock)
+    clock.set(SLOT)
+
+    outcomes = await jobs.digest()
+
+    [card] = digest_cards(messenger)
+    [ops_card] = digest_cards(messenger, "#ops")
+    assert outcomes == {"posted": 2}
+    assert figures(ops_card)["Shares"] == figures(ops_card)["Clicks"] == "0"
+    assert "Alice" not in card_to_text(ops_card)
+    ratio = median(share.edit_ratio for share in shares)
+    assert figures(card) == {"Posts offered": "2", "Shares": "2", "Clicks": "2",
+                             "Median authenticity": f"{round(ratio * 100)} %",
+                             "New volunteers": "1"}
+    text = card_to_text(card)
+    assert "sales" in text and "07/12" in text
+    assert "News new-office" in text and "News hiring-day" in text
+    assert "Alice" in text  # asked to be thanked by name
+    assert "Bob" not in text  # did not
+    run = await sales_run(rt)
+    assert run.status == "posted"
+    assert (run.period_start, run.period_end) == (PERIOD_START, SLOT)
+
+
+async def test_no_second_digest_after_a_restart(console, jobs, rt, clock, messenger, settings):
+    await busy_week(console, jobs, clock)
+    clock.set(SLOT)
+    await jobs.digest()
+    clock.advance(timedelta(minutes=10))
+    await jobs.digest()
+
+    restarted = await open_runtime(settings, clock, migrate=False)
+    try:
+        fresh = ConsoleMessenger()
+        restarted.messengers[fresh.platform] = fresh
+        clock.advance(timedelta(minutes=10))
+        await Jobs(restarted).digest()
+    finally:
+        await restarted.close()
+
+    assert len(digest_cards(messenger)) == len(digest_cards(messenger, "#ops")) == 1
+    assert fresh.sent_keys == []
+    runs = await rows(rt, DigestRun)
+    assert sorted((r.team_id, r.period_start, r.status) for r in runs) == sorted(
+        (team.id, PERIOD_START, "posted") for team in await rows(rt, Team))
+
+
+async def test_the_digest_speaks_the_team_language(console, jobs, rt, clock, messenger):
+    await busy_week(console, jobs, clock)
+    await set_team(rt, "#sales", locale="fr")
+    clock.set(SLOT)
+
+    await jobs.digest()
+
+    [card] = digest_cards(messenger)
+    text = card_to_text(card)
+    assert "notre semaine de partages" in text
+    assert figures(card)["Partages"] == "2"
+    assert "Merci à Alice" in text
+    assert "Shares" not in text
+
+
+async def test_the_slot_is_monday_nine_in_the_team_time_zone(console, jobs, rt, clock,
+                                                             messenger):
+    await busy_week(console, jobs, clock)
+    await set_team(rt, "#sales", timezone="America/Montreal")
+
+    clock.set(SLOT)  # 09:00 in Paris is 03:00 in Montreal
+    await jobs.digest()
+    assert digest_cards(messenger) == []
+    clock.set(datetime(2026, 12, 14, 14, 0, tzinfo=UTC))  # 09:00 in Montreal
+    await jobs.digest()
+
+    assert len(digest_cards(messenger)) == 1
+
+
+async def test_a_quiet_week_posts_nothing(console, jobs, rt, clock, messenger):
+    await enlist(console, "alice", team="#sales")
+    clock.set(SLOT)
+
+    assert await jobs.digest() == {"empty": 1}
+
+    assert digest_cards(messenger) == []
+    assert (await one(rt, DigestRun)).status == "empty"
+
+
+async def test_a_digest_that_failed_to_send_is_posted_on_the_next_run(
+        console, jobs, rt, clock, messenger):
+    await busy_week(console, jobs, clock)
+    flaky = install_flaky(rt, messenger, [SendError("transient", "503")])
+    clock.set(SLOT)
+
+    await jobs.digest()
+    failed = await sales_run(rt)
+    assert failed.status == "failed"
+    assert digest_cards(messenger) == []
+
+    clock.advance(timedelta(minutes=10))
+    await jobs.digest()
+    clock.advance(timedelta(minutes=10))
+    await jobs.digest()
+
+    assert len(digest_cards(messenger)) == len(digest_cards(messenger, "#ops")) == 1
+    assert len(flaky.calls) == 3  # #sales failed, #ops posted, #sales posted
+    assert (await sales_run(rt)).status == "posted"
+
+
+async def test_a_new_team_gets_a_digest_of_its_first_week(console, jobs, rt, clock, messenger):
+    await enlist(console, "alice", team="#sales")  # #sales exists from Monday 10:00
+    await queue_post(console, "first-week")
+    await jobs.tick()
+    await share_nudge(console, "alice")
+    clock.set(START + timedelta(days=7) - timedelta(hours=1))  # next Monday, 09:00 in Paris
+
+    await jobs.digest()
+
+    [card] = digest_cards(messenger)
+    assert figures(card)["Shares"] == "1"
+
+
+async def test_a_team_digest_leaves_out_posts_meant_for_other_teams(
+        console, jobs, rt, clock, messenger):
+    await enlist(console, "alice", team="#sales")
+    await enlist(console, "oscar", team="#ops")
+    clock.set(TUESDAY)
+    await queue_post(console, "sales-kickoff", "--teams sales")
+    clock.set(SLOT)
+
+    await jobs.digest()
+
+    assert "News sales-kickoff" in card_to_text(digest_cards(messenger)[0])
+    assert digest_cards(messenger, "#ops") == []  # nothing was offered to #ops
+
+
+async def test_a_click_counts_in_one_digest_only_across_a_clock_change(
+        console, jobs, rt, clock, messenger):
+    clock.set(datetime(2026, 3, 10, 10, 0, tzinfo=UTC))
+    await enlist(console, "alice", team="#sales")
+    clock.set(datetime(2026, 3, 19, 10, 0, tzinfo=UTC))  # Thursday
+    await queue_post(console, "spring")
+    await jobs.tick()
+    share = await share_nudge(console, "alice")
+    clock.set(datetime(2026, 3, 23, 7, 30, tzinfo=UTC))  # Monday 08:30 in Paris (winter time)
+    await follow(rt, share.link_token, BROWSER)
+
+    clock.set(datetime(2026, 3, 23, 8, 0, tzinfo=UTC))  # Monday 09:00 in Paris
+    await jobs.digest()
+    clock.set(datetime(2026, 3, 30, 7, 0, tzinfo=UTC))  # next Monday 09:00, summer time
+    await jobs.digest()
+
+    cards = digest_cards(messenger)
+    assert sum(int(figures(card)["Clicks"]) for card in cards) == 1

@@ -1,0 +1,133 @@
+"""Tracked links and the small HTTP surface: /r/<token>, /healthz, /metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.web import make_app
+from storage.models import Click, Share
+from tests.conftest import ADMIN, enlist
+from tests.fakes import share_nudge
+from tests.helpers import rows
+
+POST_URL = "https://example.com/news/new-office-in-lyon"
+BROWSER = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/126.0 Safari/537.36")
+
+
+@pytest.fixture
+async def client(rt) -> AsyncIterator[TestClient]:
+    async with TestClient(TestServer(make_app(rt))) as test_client:
+        yield test_client
+
+
+async def shared_link(console, jobs, url: str = POST_URL) -> Share:
+    """A volunteer receives a post on `url` and shares it: their share, with its token."""
+    await enlist(console, "alice")
+    await console.say(ADMIN, f"/voix queue {url} --title \"New office in Lyon\"")
+    await jobs.tick()
+    return await share_nudge(console, "alice")
+
+
+async def visit(client: TestClient, token: str, user_agent: str = BROWSER):
+    return await client.get(f"/r/{token}", headers={"User-Agent": user_agent},
+                            allow_redirects=False)
+
+
+def split_location(location: str) -> tuple[str, dict[str, list[str]]]:
+    parts = urlsplit(location)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}", parse_qs(parts.query)
+
+
+async def test_a_click_redirects_to_the_post_with_utm_tags(console, jobs, rt, client):
+    share = await shared_link(console, jobs)
+
+    response = await visit(client, share.link_token)
+
+    assert response.status == 302
+    base, query = split_location(response.headers["Location"])
+    assert base == POST_URL
+    assert query["utm_source"] == [share.network] and share.network == "linkedin"
+    assert query["utm_medium"] == ["employee_advocacy"]
+    assert query["utm_campaign"] == [f"post-{share.post_id}"]
+    [click] = await rows(rt, Click)
+    assert click.share_id == share.id and click.is_bot is False
+
+
+async def test_no_ip_address_is_stored(rt):
+    async with rt.engine.connect() as conn:
+        columns = await conn.run_sync(
+            lambda sync: [c["name"] for c in sa.inspect(sync).get_columns("clicks")])
+    assert {"share_id", "at", "is_bot"} <= set(columns)
+    assert not [name for name in columns
+                if any(part in name.lower() for part in ("ip", "addr", "forwarded", "host"))]
+
+
+@pytest.mark.parametrize("user_agent", [
+    "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+    "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    "",
+])
+async def test_link_previews_are_redirected_but_flagged(console, jobs, rt, client, user_agent):
+    share = await shared_link(console, jobs)
+
+    response = await visit(client, share.link_token, user_agent)
+
+    assert response.status == 302
+    assert split_location(response.headers["Location"])[0] == POST_URL
+    [click] = await rows(rt, Click)
+    assert click.is_bot is True
+
+
+@pytest.mark.parametrize("token", ["unknownToken", "x" * 40])
+async def test_unknown_or_oversized_tokens_are_not_found(console, jobs, rt, client, token):
+    await shared_link(console, jobs)
+
+    response = await visit(client, token)
+
+    assert response.status == 404
+    assert "Location" not in response.headers
+    assert await rows(rt, Click) == []
+
+
+async def test_the_redirect_keeps_the_post_query_but_not_foreign_utm_tags(
+        console, jobs, client):
+    share = await shared_link(console, jobs, "https://example.com/jobs?utm_source=evil&x=1")
+
+    response = await visit(client, share.link_token)
+
+    base, query = split_location(response.headers["Location"])
+    assert base == "https://example.com/jobs"
+    assert query["x"] == ["1"]
+    assert query["utm_source"] == ["linkedin"]
+
+
+async def test_health_check(client):
+    response = await client.get("/healthz")
+
+    assert response.status == 200
+    assert await response.json() == {"status": "ok"}
+
+
+async def person_clicks(client: TestClient) -> float:
+    response = await client.get("/metrics")
+    assert response.status == 200
+    for line in (await response.text()).splitlines():
+        if line.startswith('portevoix_clicks_total{kind="person"}'):
+            return float(line.split()[-1])
+    return 0.0
+
+
+async def test_metrics_count_clicks(console, jobs, client):
+    share = await shared_link(console, jobs)
+    before = await person_clicks(client)
+
+    await visit(client, share.link_token)
+    await visit(client, share.link_token)
+
+    assert await person_clicks(client) == before + 2

@@ -1,0 +1,224 @@
+"""The outbox seen from the platform: each nudge once, errors honoured, quiet hours kept."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from bot.ports import SendError
+from scheduler.outbox import LEASE, MAX_ATTEMPTS, claim
+from scheduler.ratelimit import RateLimiter
+from scheduler.runner import Jobs
+from storage.models import Delivery, Member
+from tests.conftest import START, enlist
+from tests.fakes import install_flaky, members_by_user, queue_post, user_deliveries
+from tests.helpers import one
+
+
+async def planned_nudge(console, jobs, rt, user: str = "alice",
+                        timezone: str = "Europe/Paris") -> Delivery:
+    """One volunteer, one post, planned for now; returns the delivery."""
+    await enlist(console, user, timezone=timezone)
+    await queue_post(console, f"news-for-{user}")
+    assert await jobs.plan() == 1
+    [delivery] = await user_deliveries(rt, user)
+    return delivery
+
+
+async def reload(rt, delivery: Delivery) -> Delivery:
+    return await one(rt, Delivery, Delivery.id == delivery.id)
+
+
+@pytest.mark.parametrize("replicas", [1, 3], ids=["one-worker", "three-replicas"])
+async def test_repeated_and_concurrent_runs_send_each_nudge_once(console, jobs, rt, clock,
+                                                                messenger, replicas):
+    users = [f"volunteer{n}" for n in range(6)]
+    for user in users:
+        await enlist(console, user)
+    await queue_post(console, "today")
+    await queue_post(console, "tomorrow")
+    workers = [jobs] + [Jobs(rt) for _ in range(replicas - 1)]
+
+    for _ in range(2):
+        await jobs.plan()
+        await asyncio.gather(*(workers[n % replicas].send() for n in range(3)))
+        await jobs.send()
+        clock.advance(timedelta(days=1))
+
+    assert sorted(messenger.sent_keys) == sorted(set(messenger.sent_keys))
+    assert len(messenger.sent_keys) == 2 * len(users)
+    for user in users:
+        assert [d.status for d in await user_deliveries(rt, user)] == ["sent", "sent"]
+        assert sum(1 for m in console.dm(user) if m.proactive) == 2
+
+
+async def test_a_nudge_claimed_by_a_crashed_replica_is_sent_after_the_lease(
+        console, jobs, rt, clock, messenger):
+    delivery = await planned_nudge(console, jobs, rt)
+    async with rt.sessions() as session:  # a replica takes it, then dies before sending
+        assert await claim(session, clock.now(), "crashed-replica", 10) == [delivery.id]
+
+    await jobs.send()
+    assert messenger.sent_keys == []  # its lease still holds
+    clock.advance(LEASE + timedelta(minutes=1))
+    await jobs.send()
+
+    assert messenger.sent_keys == [f"delivery-{delivery.id}"]
+    assert (await reload(rt, delivery)).status == "sent"
+
+
+async def test_nothing_is_sent_after_the_volunteer_says_stop(console, jobs, rt, messenger):
+    delivery = await planned_nudge(console, jobs, rt)
+    await console.say("alice", "stop")
+
+    await jobs.send()
+
+    assert messenger.sent_keys == []
+    assert (await reload(rt, delivery)).status == "cancelled"
+
+
+async def test_a_rate_limit_postpones_by_retry_after_without_using_an_attempt(
+        console, jobs, rt, clock, messenger):
+    delivery = await planned_nudge(console, jobs, rt)
+    flaky = install_flaky(rt, messenger, [SendError("rate_limited", retry_after=30)])
+
+    await jobs.send()
+    held = await reload(rt, delivery)
+    assert (held.status, held.attempts) == ("planned", 0)
+    assert held.due_at == clock.now() + timedelta(seconds=30)
+    await jobs.send()  # too early: still waiting
+    assert messenger.sent_keys == []
+
+    clock.advance(timedelta(seconds=30))
+    await jobs.send()
+    await jobs.send()
+
+    assert messenger.sent_keys == [f"delivery-{delivery.id}"]
+    assert flaky.calls == [f"delivery-{delivery.id}"] * 2
+    assert (await reload(rt, delivery)).status == "sent"
+
+
+async def test_transient_errors_back_off_then_fail_after_max_attempts(
+        console, jobs, rt, clock, messenger):
+    delivery = await planned_nudge(console, jobs, rt)
+    flaky = install_flaky(rt, messenger, always=SendError("transient", "502"))
+
+    for attempt in range(1, MAX_ATTEMPTS):
+        await jobs.send()
+        retry = await reload(rt, delivery)
+        assert (retry.status, retry.attempts) == ("planned", attempt)
+        base = timedelta(seconds=30 * 2 ** (attempt - 1))
+        assert base * 0.5 <= retry.due_at - clock.now() <= base * 1.5
+        await jobs.send()  # not before the backoff is over
+        assert len(flaky.calls) == attempt
+        clock.set(retry.due_at)
+
+    await jobs.send()
+    failed = await reload(rt, delivery)
+    assert (failed.status, failed.attempts) == ("failed", MAX_ATTEMPTS)
+    assert "502" in (failed.last_error or "")
+    clock.advance(timedelta(hours=2))
+    await jobs.send()
+    assert len(flaky.calls) == MAX_ATTEMPTS
+    assert messenger.sent_keys == []
+    assert (await members_by_user(rt))["alice"].status == "active"
+
+
+async def test_a_transient_error_then_success_sends_once(console, jobs, rt, clock, messenger):
+    delivery = await planned_nudge(console, jobs, rt)
+    install_flaky(rt, messenger, [SendError("transient", "timeout")])
+
+    await jobs.send()
+    clock.set((await reload(rt, delivery)).due_at)
+    await jobs.send()
+
+    assert messenger.sent_keys == [f"delivery-{delivery.id}"]
+    assert (await reload(rt, delivery)).status == "sent"
+
+
+async def test_a_permanent_error_marks_the_volunteer_unreachable(
+        console, jobs, rt, clock, messenger):
+    delivery = await planned_nudge(console, jobs, rt)
+    flaky = install_flaky(rt, messenger, always=SendError("permanent", "user_not_found"))
+
+    await jobs.send()
+    clock.advance(timedelta(days=1))
+    await queue_post(console, "next-day")
+    await jobs.tick()
+
+    assert (await reload(rt, delivery)).status == "failed"
+    assert (await members_by_user(rt))["alice"].status == "unreachable"
+    assert flaky.calls == [f"delivery-{delivery.id}"]
+    assert len(await user_deliveries(rt, "alice")) == 1
+
+
+async def test_a_volunteer_without_a_conversation_is_unreachable(console, jobs, rt, messenger):
+    delivery = await planned_nudge(console, jobs, rt)
+    async with rt.sessions() as session:
+        await session.execute(update(Member).where(Member.id == delivery.member_id)
+                              .values(conversation={}))
+        await session.commit()
+
+    await jobs.send()
+
+    assert (await reload(rt, delivery)).status == "failed"
+    assert (await members_by_user(rt))["alice"].status == "unreachable"
+    assert messenger.sent_keys == []
+
+
+@pytest.mark.parametrize(("timezone", "quiet", "allowed"), [
+    # Monday 21:00 in Paris -> Tuesday 09:00 in Paris
+    ("Europe/Paris", datetime(2026, 11, 30, 20, 0), datetime(2026, 12, 1, 8, 0)),
+    # Saturday noon in Paris -> Monday 09:00 in Paris
+    ("Europe/Paris", datetime(2026, 12, 5, 11, 0), datetime(2026, 12, 7, 8, 0)),
+    # Monday 21:00 in Montreal (Tuesday 02:00 UTC) -> Tuesday 09:00 in Montreal
+    ("America/Montreal", datetime(2026, 12, 1, 2, 0), datetime(2026, 12, 1, 14, 0)),
+])
+async def test_a_nudge_due_in_quiet_hours_waits_for_their_end(
+        console, jobs, rt, clock, messenger, timezone, quiet, allowed):
+    quiet, allowed = quiet.replace(tzinfo=UTC), allowed.replace(tzinfo=UTC)
+    clock.set(datetime(2026, 11, 30, 14, 0, tzinfo=UTC))  # a working hour in both zones
+    delivery = await planned_nudge(console, jobs, rt, timezone=timezone)
+    async with rt.sessions() as session:
+        await session.execute(update(Delivery).where(Delivery.id == delivery.id)
+                              .values(due_at=quiet))
+        await session.commit()
+    clock.set(quiet)
+
+    await jobs.send()
+
+    held = await reload(rt, delivery)
+    assert (held.status, held.due_at, held.attempts) == ("planned", allowed, 0)
+    assert messenger.sent_keys == []
+    clock.set(allowed)
+    await jobs.send()
+    assert messenger.sent_keys == [f"delivery-{delivery.id}"]
+
+
+async def test_a_volunteer_who_pauses_after_planning_waits_for_the_pause_to_end(
+        console, jobs, rt, clock, messenger):
+    delivery = await planned_nudge(console, jobs, rt)
+    await console.say("alice", "pause 3d")
+
+    await jobs.send()
+    held = await reload(rt, delivery)
+    assert messenger.sent_keys == [] and held.status == "planned"
+    assert held.due_at >= START + timedelta(days=3)
+
+    clock.set(held.due_at)
+    await jobs.send()
+    assert messenger.sent_keys == [f"delivery-{delivery.id}"]
+
+
+def test_the_rate_limiter_holds_a_target_after_a_429_and_leaves_others_alone():
+    limiter = RateLimiter(rate=0.01, burst=2)  # a token every 100 s
+    assert [limiter.delay("slack:D1"), limiter.delay("slack:D1")] == [0.0, 0.0]
+    assert limiter.delay("slack:D1") > 0  # the burst is spent
+    limiter.pause("slack:D2", 30)
+    assert 20 < limiter.delay("slack:D2") <= 30
+    assert limiter.delay("slack:D3") == 0.0
+    with pytest.raises(ValueError):
+        RateLimiter(rate=0)
