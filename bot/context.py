@@ -75,3 +75,10 @@ class Context:
 
     async def open_form(self, form: Form) -> None:
         await self.responder.open_form(form)
+
+    async def show_outcome(self, acted_on: MessageRef | None, card: Card) -> None:
+        """Replace the card whose button was pressed, or reply when there is none to update."""
+        if acted_on is not None:
+            await self.responder.update(acted_on, card)
+        else:
+            await self.responder.reply(card)

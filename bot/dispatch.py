@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from bot import handlers  # noqa: F401  (registers every handler on the router)
 from bot.context import Context
@@ -19,6 +19,7 @@ from bot.runtime import Runtime
 from storage.models import AuditLog
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", bound=Route[Any])
 MAX_TEXT = 4000
 
 
@@ -91,8 +92,7 @@ class Bot:
                 # `/voix pause 2w` is a volunteer's own pause, even typed by an admin.
                 command = None
             if command is not None:
-                self._authorise(ctx, command)
-                await command.handler(ctx, event)
+                await self._authorised(ctx, command).handler(ctx, event)
             elif word in self.routes.words:
                 as_dm = DirectMessage(event.actor, event.text, event.conversation)
                 await self.routes.words[word].handler(ctx, as_dm)
@@ -101,19 +101,17 @@ class Bot:
             else:
                 await help_handlers.command_help(ctx, event)
         elif isinstance(event, CardAction):
-            action = self.routes.actions.get(event.action_id)
-            if action is None:
-                raise UserError("errors.unknown_action")
-            self._authorise(ctx, action)
+            action = self._authorised(ctx, self.routes.actions.get(event.action_id))
             await action.handler(ctx, event)
         elif isinstance(event, FormSubmitted):
-            form = self.routes.forms.get(event.form_id)
-            if form is None:
-                raise UserError("errors.unknown_action")
-            self._authorise(ctx, form)
+            form = self._authorised(ctx, self.routes.forms.get(event.form_id))
             await form.handler(ctx, event)
 
     @staticmethod
-    def _authorise(ctx: Context, route: Route[Any]) -> None:
+    def _authorised(ctx: Context, route: R | None) -> R:
+        """The route of a button or form, if it exists and the member may use it."""
+        if route is None:
+            raise UserError("errors.unknown_action")
         if route.admin and not ctx.member.is_admin:
             raise UserError("errors.not_admin")
+        return route

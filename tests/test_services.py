@@ -86,6 +86,10 @@ def test_cut_on_word_fits_the_limit_without_breaking_words(text, limit):
     assert cut_on_word("fits", 10) == "fits"
 
 
+def test_cut_on_word_keeps_a_word_that_ends_exactly_at_the_cut():
+    assert cut_on_word("The quick brown fox jumps", 20) == "The quick brown fox…"
+
+
 # -- URLs -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("url", ["https://example.com/news", "http://example.com",

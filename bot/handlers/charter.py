@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.cards import Actions, Button, Card, Footnote, Heading, Text
 from bot.context import Context
 from bot.events import CardAction, DirectMessage
+from bot.nudges import weekly_cap
 from bot.router import router
 from bot.volunteers import forget_unsent, is_volunteer, record_consent
 
@@ -52,23 +53,16 @@ async def accept(ctx: Context, event: CardAction) -> None:
         member.paused_until = None
         record_consent(ctx.session, member, "accepted", ctx.now, version)
         await forget_unsent(ctx.session, member.id)
-    cap = member.prefs.get("weekly_cap", ctx.workspace.weekly_cap)
     done = Card(
         summary=ctx.say("charter.accepted_title"),
         blocks=(Heading(ctx.say("charter.accepted_title")),
-                Text(ctx.say("volunteer.welcome", cap=cap))),
+                Text(ctx.say("volunteer.welcome", cap=weekly_cap(member, ctx.workspace)))),
     )
-    if event.message:
-        await ctx.responder.update(event.message, done)
-    else:
-        await ctx.reply(done)
+    await ctx.show_outcome(event.message, done)
 
 
 @router.action("charter.decline")
 async def decline(ctx: Context, event: CardAction) -> None:
     record_consent(ctx.session, ctx.member, "declined", ctx.now, event.value or None)
     done = Card(summary=ctx.say("charter.declined"), blocks=(Text(ctx.say("charter.declined")),))
-    if event.message:
-        await ctx.responder.update(event.message, done)
-    else:
-        await ctx.reply(done)
+    await ctx.show_outcome(event.message, done)

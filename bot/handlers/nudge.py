@@ -128,28 +128,28 @@ async def posted(ctx: Context, event: CardAction) -> None:
         share.confirmed = True
         share.confirmed_at = ctx.now
     thanks = ctx.say("share.thanks", network=ctx.say(f"common.network_{share.network}"))
-    card = Card(summary=thanks, blocks=(Text(thanks), Quote(share.final_text)))
-    if event.message:
-        await ctx.responder.update(event.message, card)
-    else:
-        await ctx.reply(card)
+    await ctx.show_outcome(event.message,
+                           Card(summary=thanks, blocks=(Text(thanks), Quote(share.final_text))))
+
+
+async def _answer(ctx: Context, raw_id: str, status: str) -> tuple[Delivery, Post]:
+    """Record a skip or a no on a nudge not shared yet."""
+    delivery, post = await _delivery(ctx, raw_id)
+    if delivery.status == "sent":
+        delivery.status = status
+    delivery.acted_at = delivery.acted_at or ctx.now
+    return delivery, post
 
 
 @router.action("nudge.skip")
 async def skip(ctx: Context, event: CardAction) -> None:
-    delivery, post = await _delivery(ctx, event.value)
-    if delivery.status == "sent":
-        delivery.status = "skipped"
-    delivery.acted_at = delivery.acted_at or ctx.now
+    delivery, post = await _answer(ctx, event.value, "skipped")
     await _replace_nudge(ctx, delivery, post, ctx.say("nudge.outcome_skipped"))
 
 
 @router.action("nudge.decline")
 async def decline(ctx: Context, event: CardAction) -> None:
-    delivery, post = await _delivery(ctx, event.value)
-    if delivery.status == "sent":
-        delivery.status = "declined"
-    delivery.acted_at = delivery.acted_at or ctx.now
+    delivery, post = await _answer(ctx, event.value, "declined")
     prefs = preferences(ctx.member.prefs, ctx.workspace.weekly_cap)
     less = list(dict.fromkeys([*prefs.less_wanted, *(t.lower() for t in post.topics)]))
     ctx.member.prefs = {**ctx.member.prefs, "less_wanted": less}

@@ -12,7 +12,8 @@ def cut_on_word(text: str, limit: int) -> str:
     if limit <= len(ELLIPSIS):
         return ELLIPSIS[:limit]
     head = text[: limit - len(ELLIPSIS)]
+    cut_mid_word = not text[len(head)].isspace()
     space = head.rfind(" ")
-    if space > limit // 2:
+    if cut_mid_word and space > limit // 2:
         head = head[:space]
     return head.rstrip(" \n,;:.-") + ELLIPSIS
