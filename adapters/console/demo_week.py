@@ -117,6 +117,7 @@ class Week:
                 await self.console.submit(person.user, weekly_cap="3", in_digest="yes")
 
     async def queue_posts(self) -> None:
+        await self.console.say(self.admin, "/voix set hashtag #LifeAtAtelierNord")
         for post in POSTS:
             await self.console.say(self.admin, post.command())
             answer = self.console.last(self.admin)

@@ -1,3 +1,12 @@
 """Handlers, one module per subject; importing this package registers them all."""
 
-from bot.handlers import admin, admin_posts, charter, help, nudge, prefs, volunteer  # noqa: F401
+from bot.handlers import (  # noqa: F401
+    admin,
+    admin_posts,
+    admin_settings,
+    charter,
+    help,
+    nudge,
+    prefs,
+    volunteer,
+)

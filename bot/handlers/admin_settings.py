@@ -1,0 +1,122 @@
+"""Admin commands for the workspace's settings: show them, and set one at a time."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.audit import audit
+from bot.cards import Card, Fact, Facts, Footnote, Heading
+from bot.context import Context
+from bot.dispatch_utils import rest_of
+from bot.errors import UserError
+from bot.events import Command
+from bot.preferences import MAX_WEEKLY_CAP
+from bot.router import router
+from bot.texts import LOCALES
+from storage.models import Workspace
+
+_DAY_NAMES = (("monday", "lundi"), ("tuesday", "mardi"), ("wednesday", "mercredi"),
+              ("thursday", "jeudi"), ("friday", "vendredi"), ("saturday", "samedi"),
+              ("sunday", "dimanche"))
+WEEKDAYS = {name: index for index, names in enumerate(_DAY_NAMES) for name in names}
+_HASHTAG = re.compile(r"^#?\w{1,50}$")
+MAX_TERMS = 50
+MAX_GAP_HOURS = 168
+
+
+def _number(value: str, low: int, high: int) -> int:
+    if not (value.isascii() and value.isdecimal()) or not low <= int(value) <= high:
+        raise UserError("settings.bad_number", low=low, high=high)
+    return int(value)
+
+
+def _hashtag(ws: Workspace, value: str) -> None:
+    if value.lower() in ("none", "aucun", "-"):
+        ws.disclosure_hashtag = ""
+    elif _HASHTAG.match(value):
+        ws.disclosure_hashtag = "#" + value.lstrip("#")
+    else:
+        raise UserError("settings.bad_hashtag")
+
+
+def _blocked(ws: Workspace, value: str) -> None:
+    terms = [t.strip() for t in value.split(",") if t.strip()]
+    if value.lower() in ("none", "aucun", "-"):
+        terms = []
+    if len(terms) > MAX_TERMS or any(len(t) > 100 for t in terms):
+        raise UserError("settings.bad_terms", count=MAX_TERMS)
+    ws.blocked_terms = list(dict.fromkeys(terms))
+
+
+def _language(ws: Workspace, value: str) -> None:
+    if value.lower() not in LOCALES:
+        raise UserError("settings.bad_language", known=", ".join(LOCALES))
+    ws.locale = value.lower()
+
+
+def _timezone(ws: Workspace, value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError("settings.bad_timezone", value=value[:60]) from None
+    ws.timezone = value
+
+
+def _cap(ws: Workspace, value: str) -> None:
+    ws.weekly_cap = _number(value, 1, MAX_WEEKLY_CAP)
+
+
+def _gap(ws: Workspace, value: str) -> None:
+    ws.min_gap_hours = _number(value, 1, MAX_GAP_HOURS)
+
+
+def _digest(ws: Workspace, value: str) -> None:
+    day, _, hour = value.lower().partition(" ")
+    if day not in WEEKDAYS:
+        raise UserError("settings.bad_day")
+    ws.digest_weekday = WEEKDAYS[day]
+    ws.digest_hour = _number(hour.strip().removesuffix("h"), 0, 23)
+
+
+SETTERS: dict[str, Callable[[Workspace, str], None]] = {
+    "hashtag": _hashtag, "blocked": _blocked, "language": _language, "timezone": _timezone,
+    "cap": _cap, "gap": _gap, "digest": _digest,
+}
+
+
+def settings_card(ctx: Context) -> Card:
+    ws = ctx.workspace
+    day = _DAY_NAMES[ws.digest_weekday][1 if ctx.locale == "fr" else 0]
+    return Card(summary=ctx.say("settings.title"), blocks=(
+        Heading(ctx.say("settings.title")),
+        Facts((
+            Fact("hashtag", ws.disclosure_hashtag or "-"),
+            Fact("blocked", ", ".join(ws.blocked_terms) or "-"),
+            Fact("language", ws.locale),
+            Fact("timezone", ws.timezone),
+            Fact("cap", str(ws.weekly_cap)),
+            Fact("gap", f"{ws.min_gap_hours} h"),
+            Fact("digest", f"{day} {ws.digest_hour}h"),
+            Fact("pause", ctx.say("common.yes") if ws.paused else ctx.say("common.no")),
+        )),
+        Footnote(ctx.say("settings.how")),
+    ))
+
+
+@router.command("settings", "réglages", "reglages")
+async def show_settings(ctx: Context, event: Command) -> None:
+    audit(ctx, "settings")
+    await ctx.reply(settings_card(ctx))
+
+
+@router.command("set", "régler")
+async def set_setting(ctx: Context, event: Command) -> None:
+    name, _, value = rest_of(event.text).partition(" ")
+    setter = SETTERS.get(name.lower())
+    if setter is None or not value.strip():
+        raise UserError("settings.usage")
+    setter(ctx.workspace, value.strip())
+    audit(ctx, "set", name=name.lower(), value=value.strip()[:200])
+    await ctx.reply(settings_card(ctx))
