@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -22,14 +22,17 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/Paris"
     charter_path: str | None = None
 
-    slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
-    slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
-    slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    # Secrets are SecretStr: a logged or printed Settings shows '**********'.
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(
         default="https://slack.com/api/", validation_alias="SLACK_API_URL"
     )
     teams_app_id: str | None = Field(default=None, validation_alias="TEAMS_APP_ID")
-    teams_app_password: str | None = Field(default=None, validation_alias="TEAMS_APP_PASSWORD")
+    teams_app_password: SecretStr | None = Field(
+        default=None, validation_alias="TEAMS_APP_PASSWORD")
     teams_app_tenant_id: str | None = Field(default=None, validation_alias="TEAMS_APP_TENANT_ID")
     teams_app_type: str = Field(default="MultiTenant", validation_alias="TEAMS_APP_TYPE")
 

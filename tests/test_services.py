@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from jinja2.runtime import Macro
 
+from bot.config import Settings
 from bot.services.charter import load_charter, parse_charter
 from bot.services.quiet_hours import in_quiet_time, next_allowed
 from bot.services.rewrites import MAX_SUGGESTION, RewriteInput, suggest
@@ -317,3 +318,14 @@ def test_both_languages_have_the_same_rewrite_angles():
 
     assert angles("en") == angles("fr")
     assert len(angles("en")) >= 3
+
+
+def test_settings_never_show_platform_secrets(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-very-secret")
+    monkeypatch.setenv("TEAMS_APP_PASSWORD", "hunter2-secret")
+    monkeypatch.setenv("PORTEVOIX_ADMINS", "U1, U2")
+    settings = Settings()
+    assert "very-secret" not in repr(settings) and "hunter2" not in str(settings)
+    assert settings.slack_bot_token is not None
+    assert settings.slack_bot_token.get_secret_value() == "xoxb-very-secret"
+    assert settings.admins == ["U1", "U2"]
