@@ -63,7 +63,7 @@ async def resume(ctx: Context, event: DirectMessage) -> None:
 async def me(ctx: Context, event: DirectMessage) -> None:
     rows = (await ctx.session.execute(
         select(Share.id, Share.network, Share.edit_ratio, Share.confirmed, Post.title,
-               func.count(Click.id).filter(Click.is_bot.is_(False)))
+               func.count(Click.id).filter(Click.is_bot.is_(False)).label("clicks"))
         .join(Post, Post.id == Share.post_id)
         .outerjoin(Click, Click.share_id == Share.id)
         .where(Share.member_id == ctx.member.id)
@@ -73,19 +73,20 @@ async def me(ctx: Context, event: DirectMessage) -> None:
     if not rows:
         await ctx.reply(ctx.say("me.nothing_yet"))
         return
-    clicks = sum(row[5] for row in rows)
-    authenticity = median(row[2] for row in rows)
+    clicks = sum(row.clicks for row in rows)
+    authenticity = median(row.edit_ratio for row in rows)
     blocks: list = [
         Heading(ctx.say("me.title")),
         Facts((
             Fact(ctx.say("me.shares"), str(len(rows))),
-            Fact(ctx.say("me.confirmed"), str(sum(1 for row in rows if row[3]))),
+            Fact(ctx.say("me.confirmed"), str(sum(1 for row in rows if row.confirmed))),
             Fact(ctx.say("me.clicks"), str(clicks)),
             Fact(ctx.say("me.authenticity"), f"{round(authenticity * 100)} %"),
         )),
         Text(ctx.say("me.authenticity_explained", ratio=authenticity)),
     ]
     for row in rows[:RECENT_SHARES]:
-        blocks.append(Footnote(ctx.say("me.share_line", title=row[4], network=row[1],
-                                       clicks=row[5], ratio=row[2])))
+        blocks.append(Footnote(ctx.say("me.share_line", title=row.title,
+                                       network=ctx.say(f"common.network_{row.network}"),
+                                       clicks=row.clicks, ratio=row.edit_ratio)))
     await ctx.reply(Card(summary=ctx.say("me.title"), blocks=tuple(blocks)))
