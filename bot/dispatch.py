@@ -9,13 +9,23 @@ from typing import Any, TypeVar
 from bot import handlers  # noqa: F401  (registers every handler on the router)
 from bot.context import Context
 from bot.errors import UserError
-from bot.events import CardAction, Command, DirectMessage, Event, FormSubmitted, MemberJoined
+from bot.events import (
+    CardAction,
+    Command,
+    DirectMessage,
+    Event,
+    FormSubmitted,
+    HomeOpened,
+    MemberJoined,
+)
 from bot.handlers import help as help_handlers
+from bot.handlers.home import home_card
 from bot.handlers.teams import on_member_joined
 from bot.ports import Responder
 from bot.refs import conversation_to_json
 from bot.router import Route, Router, router
 from bot.runtime import Runtime
+from bot.stats import impact
 from storage.models import AuditLog
 
 log = logging.getLogger(__name__)
@@ -50,9 +60,8 @@ class Bot:
         event = without_nul(event)
         async with self.rt.sessions() as session:
             ctx = await Context.open(self.rt, session, event.actor, responder)
-            if isinstance(event, DirectMessage):
-                # Where to reach them later with nudges.
-                ctx.member.conversation = conversation_to_json(event.conversation)
+            if event.actor.dm is not None:
+                ctx.member.conversation = conversation_to_json(event.actor.dm)
             await session.commit()
             # A rollback expires every loaded object: answer from values taken now.
             locale, workspace_id, member_id = ctx.locale, ctx.workspace.id, ctx.member.id
@@ -75,6 +84,9 @@ class Bot:
     async def _route(self, ctx: Context, event: Event) -> None:
         if isinstance(event, MemberJoined):
             await on_member_joined(ctx, event)
+            return
+        if isinstance(event, HomeOpened):
+            await ctx.reply(home_card(ctx, await impact(ctx.session, ctx.member.id)))
             return
         if isinstance(event, DirectMessage | Command) and len(event.text) > MAX_TEXT:
             raise UserError("errors.too_long", limit=MAX_TEXT)

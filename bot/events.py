@@ -35,6 +35,8 @@ class Actor:
     locale: str | None = None
     timezone: str | None = None
     email: str | None = None
+    # Where to reach this person privately later (nudges), when the platform tells us.
+    dm: ConversationRef | None = None
 
 
 @dataclass(frozen=True)
@@ -87,4 +89,11 @@ class MemberJoined:
     channel_name: str
 
 
-Event = DirectMessage | Command | CardAction | FormSubmitted | MemberJoined
+@dataclass(frozen=True)
+class HomeOpened:
+    """The person opened the bot's home (Slack's App Home tab): reply with their home card."""
+
+    actor: Actor
+
+
+Event = DirectMessage | Command | CardAction | FormSubmitted | MemberJoined | HomeOpened

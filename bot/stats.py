@@ -48,6 +48,48 @@ async def funnels(session: AsyncSession, post_ids: list[int]) -> dict[int, Funne
 
 
 @dataclass(frozen=True)
+class ShareLine:
+    title: str
+    network: str
+    edit_ratio: float
+    confirmed: bool
+    clicks: int
+
+
+@dataclass(frozen=True)
+class Impact:
+    """A volunteer's own figures, newest share first."""
+
+    shares: list[ShareLine]
+
+    @property
+    def clicks(self) -> int:
+        return sum(share.clicks for share in self.shares)
+
+    @property
+    def confirmed(self) -> int:
+        return sum(1 for share in self.shares if share.confirmed)
+
+    @property
+    def authenticity(self) -> float | None:
+        return median(s.edit_ratio for s in self.shares) if self.shares else None
+
+
+async def impact(session: AsyncSession, member_id: int) -> Impact:
+    rows = (await session.execute(
+        select(Share.id, Share.network, Share.edit_ratio, Share.confirmed, Post.title,
+               func.count(Click.id).filter(Click.is_bot.is_(False)).label("clicks"))
+        .join(Post, Post.id == Share.post_id)
+        .outerjoin(Click, Click.share_id == Share.id)
+        .where(Share.member_id == member_id)
+        .group_by(Share.id, Share.network, Share.edit_ratio, Share.confirmed, Post.title)
+        .order_by(Share.id.desc())
+    )).all()
+    return Impact([ShareLine(row.title, row.network, row.edit_ratio, row.confirmed, row.clicks)
+                   for row in rows])
+
+
+@dataclass(frozen=True)
 class TeamWeek:
     posts: list[tuple[str, int]]
     shares: int

@@ -416,3 +416,17 @@ async def test_nobody_can_act_on_someone_elses_nudge(console, jobs, rt):
     assert "bob" not in console.forms
     assert (await delivery_of(rt, "alice")).status == "sent"
     assert await count(rt, Share) == 0
+
+
+async def test_home_shows_where_i_stand_and_its_buttons_work(console, rt):
+    await console.open_home("dora")
+    home = card_to_text(console.last("dora"))
+    assert says(rt, "home.not_in", "en", changed=False) in home
+    await console.click("dora", says(rt, "help.button_join", "en"))
+    await console.click("dora", 1)  # accept the charter
+    await console.open_home("dora")
+    home = card_to_text(console.last("dora"))
+    assert says(rt, "home.active", "en", cap=2, start="19:00", end="09:00",
+                paused_until="") in home
+    await console.click("dora", says(rt, "home.button_stop", "en"))
+    assert (await member(rt, "dora")).status == "stopped"

@@ -14,6 +14,7 @@ from bot.events import (
     ConversationRef,
     DirectMessage,
     FormSubmitted,
+    HomeOpened,
     MemberJoined,
     MessageRef,
 )
@@ -104,7 +105,8 @@ class Console:
 
     def actor(self, user: str) -> Actor:
         profile = self.profiles.setdefault(user, Profile(user))
-        return Actor(PLATFORM, WORKSPACE, user, profile.name, profile.locale, profile.timezone)
+        return Actor(PLATFORM, WORKSPACE, user, profile.name, profile.locale, profile.timezone,
+                     dm=conversation_ref(dm_id(user)))
 
     def dm(self, user: str) -> list[Message]:
         return self.messenger.conversations.get(dm_id(user), [])
@@ -168,6 +170,11 @@ class Console:
         await self.bot.dispatch(
             FormSubmitted(self.actor(user), form.form_id, filled, form.private, conversation),
             self._responder(user, conversation))
+
+    async def open_home(self, user: str) -> None:
+        """What Slack's App Home shows; on the console the home card arrives in the DM."""
+        conversation = conversation_ref(dm_id(user))
+        await self.bot.dispatch(HomeOpened(self.actor(user)), self._responder(user, conversation))
 
     async def join_channel(self, user: str, channel: str) -> None:
         name = "#" + channel.lstrip("#")

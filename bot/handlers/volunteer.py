@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from statistics import median
-
-from sqlalchemy import func, select
-
-from bot.cards import Card, Fact, Facts, Footnote, Heading, Text
+from bot.cards import Block, Card, Fact, Facts, Footnote, Heading, Text
 from bot.context import Context
 from bot.dispatch_utils import rest_of
 from bot.errors import UserError
-from bot.events import DirectMessage
+from bot.events import CardAction, DirectMessage
 from bot.router import router
 from bot.services.timeparse import BadTime, parse_until
+from bot.stats import Impact, impact
 from bot.volunteers import cancel_pending, is_volunteer, record_consent
-from storage.models import Click, Post, Share
 
 RECENT_SHARES = 5
 
@@ -59,34 +55,34 @@ async def resume(ctx: Context, event: DirectMessage) -> None:
     await ctx.reply(ctx.say("volunteer.resumed"))
 
 
+def impact_facts(ctx: Context, figures: Impact) -> Facts:
+    authenticity = figures.authenticity or 0.0
+    return Facts((
+        Fact(ctx.say("me.shares"), str(len(figures.shares))),
+        Fact(ctx.say("me.confirmed"), str(figures.confirmed)),
+        Fact(ctx.say("me.clicks"), str(figures.clicks)),
+        Fact(ctx.say("me.authenticity"), f"{round(authenticity * 100)} %"),
+    ))
+
+
 @router.word("me", "moi")
 async def me(ctx: Context, event: DirectMessage) -> None:
-    rows = (await ctx.session.execute(
-        select(Share.id, Share.network, Share.edit_ratio, Share.confirmed, Post.title,
-               func.count(Click.id).filter(Click.is_bot.is_(False)).label("clicks"))
-        .join(Post, Post.id == Share.post_id)
-        .outerjoin(Click, Click.share_id == Share.id)
-        .where(Share.member_id == ctx.member.id)
-        .group_by(Share.id, Share.network, Share.edit_ratio, Share.confirmed, Post.title)
-        .order_by(Share.id.desc())
-    )).all()
-    if not rows:
+    figures = await impact(ctx.session, ctx.member.id)
+    if not figures.shares:
         await ctx.reply(ctx.say("me.nothing_yet"))
         return
-    clicks = sum(row.clicks for row in rows)
-    authenticity = median(row.edit_ratio for row in rows)
-    blocks: list = [
+    blocks: list[Block] = [
         Heading(ctx.say("me.title")),
-        Facts((
-            Fact(ctx.say("me.shares"), str(len(rows))),
-            Fact(ctx.say("me.confirmed"), str(sum(1 for row in rows if row.confirmed))),
-            Fact(ctx.say("me.clicks"), str(clicks)),
-            Fact(ctx.say("me.authenticity"), f"{round(authenticity * 100)} %"),
-        )),
-        Text(ctx.say("me.authenticity_explained", ratio=authenticity)),
+        impact_facts(ctx, figures),
+        Text(ctx.say("me.authenticity_explained", ratio=figures.authenticity)),
     ]
-    for row in rows[:RECENT_SHARES]:
-        blocks.append(Footnote(ctx.say("me.share_line", title=row.title,
-                                       network=ctx.say(f"common.network_{row.network}"),
-                                       clicks=row.clicks, ratio=row.edit_ratio)))
+    for share in figures.shares[:RECENT_SHARES]:
+        blocks.append(Footnote(ctx.say("me.share_line", title=share.title,
+                                       network=ctx.say(f"common.network_{share.network}"),
+                                       clicks=share.clicks, ratio=share.edit_ratio)))
     await ctx.reply(Card(summary=ctx.say("me.title"), blocks=tuple(blocks)))
+
+
+@router.action("volunteer.stop")
+async def stop_button(ctx: Context, event: CardAction) -> None:
+    await stop(ctx, DirectMessage(event.actor, "stop", event.conversation))

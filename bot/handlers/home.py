@@ -1,0 +1,35 @@
+"""The home card: where a person stands with Porte-Voix, and the buttons to change it."""
+
+from __future__ import annotations
+
+from bot.cards import Actions, Block, Button, Card, Footnote, Heading, Text
+from bot.context import Context
+from bot.handlers.volunteer import impact_facts
+from bot.preferences import preferences
+from bot.stats import Impact
+from bot.volunteers import is_volunteer
+
+
+def home_card(ctx: Context, figures: Impact | None = None) -> Card:
+    member = ctx.member
+    blocks: list[Block] = [Heading(ctx.say("home.title")), Text(ctx.say("home.intro"))]
+    if is_volunteer(member, ctx.rt.charter.version):
+        prefs = preferences(member.prefs, ctx.workspace.weekly_cap)
+        until = ""
+        if member.paused_until is not None and member.paused_until > ctx.now:
+            until = member.paused_until.astimezone(ctx.tz).strftime("%Y-%m-%d")
+        blocks.append(Text(ctx.say("home.active", cap=prefs.weekly_cap, start=prefs.quiet_start,
+                                   end=prefs.quiet_end, paused_until=until)))
+        if figures is not None and figures.shares:
+            blocks.append(impact_facts(ctx, figures))
+        blocks.append(Actions((
+            Button(ctx.say("help.button_prefs"), "prefs.open"),
+            Button(ctx.say("help.button_me"), "help.me"),
+            Button(ctx.say("home.button_stop"), "volunteer.stop", style="danger"),
+        )))
+    else:
+        changed = member.status == "active"
+        blocks.append(Text(ctx.say("home.not_in", changed=changed)))
+        blocks.append(Actions((Button(ctx.say("help.button_join"), "help.join", style="primary"),)))
+    blocks.append(Footnote(ctx.say("home.footer")))
+    return Card(summary=ctx.say("home.title"), blocks=tuple(blocks))
