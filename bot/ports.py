@@ -13,7 +13,9 @@ class Responder(Protocol):
 
     async def reply(self, message: Card | str) -> MessageRef | None: ...
 
-    async def update(self, ref: MessageRef, card: Card) -> None: ...
+    async def update(self, ref: MessageRef, card: Card) -> None:
+        """Raises SendError when the platform refuses."""
+        ...
 
     async def open_form(self, form: Form) -> None: ...
 
@@ -22,6 +24,8 @@ class Messenger(Protocol):
     """Proactive sending for one platform: nudges to members, digests to channels."""
 
     platform: str
+    # Sends a second to one conversation that the platform tolerates; None for no limit.
+    rate_per_target: float | None
 
     async def send(self, target: ConversationRef, card: Card, *, key: str) -> MessageRef:
         """Send a card; `key` identifies the delivery so the platform can tag the message."""

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Click, Delivery, DigestRun, Post
+from storage.models import Click, Delivery, DigestRun, InboundEvent, Post
 
 RETENTION = timedelta(days=400)
+DEDUPE = timedelta(days=1)
 
 
 async def maintain(session: AsyncSession, now: datetime) -> dict[str, int]:
@@ -25,6 +26,8 @@ async def maintain(session: AsyncSession, now: datetime) -> dict[str, int]:
     cutoff = now - RETENTION
     clicks = await session.execute(delete(Click).where(Click.at < cutoff))
     runs = await session.execute(delete(DigestRun).where(DigestRun.created_at < cutoff))
+    # Platforms retry within minutes; a day of memory is plenty.
+    await session.execute(delete(InboundEvent).where(InboundEvent.received_at < now - DEDUPE))
     await session.commit()
     return {"expired": len(expired_ids), "clicks_purged": clicks.rowcount or 0,  # type: ignore[attr-defined]
             "digests_purged": runs.rowcount or 0}  # type: ignore[attr-defined]

@@ -92,6 +92,11 @@ class Outbox:
         self.batch = batch
         self.concurrency = concurrency
 
+    def _limiter(self, platform: str, rate: float | None) -> RateLimiter | None:
+        if platform not in self.limiters and rate:
+            self.limiters[platform] = RateLimiter(rate)
+        return self.limiters.get(platform)
+
     async def run(self) -> dict[str, int]:
         """Drain what is due now; returns a count per outcome."""
         now = self.rt.clock.now()
@@ -136,7 +141,7 @@ class Outbox:
         card = nudge_card(self.rt.texts, member_locale(member, workspace), post, delivery,
                           weekly_cap(member, workspace))
         await session.commit()
-        limiter = self.limiters.get(workspace.platform)
+        limiter = self._limiter(workspace.platform, messenger.rate_per_target)
         key = f"{workspace.platform}:{target.conversation_id}"
         try:
             if limiter:

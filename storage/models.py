@@ -217,3 +217,16 @@ class DigestRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="posting")
     message_ref: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+
+
+class InboundEvent(Base):
+    """A platform event already handled, so that a platform's retry is not handled twice."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),
+                      Index("ix_inbound_events_received", "received_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime]

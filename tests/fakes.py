@@ -24,6 +24,7 @@ class FlakyMessenger:
     """Raises the scripted errors in turn (None lets a send through), then `always`."""
 
     platform = "console"
+    rate_per_target: float | None = None
 
     def __init__(self, inner: ConsoleMessenger, script: Iterable[SendError | None] = (),
                  always: SendError | None = None) -> None:

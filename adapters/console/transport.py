@@ -43,6 +43,7 @@ class ConsoleMessenger:
     """Proactive sends into in-memory conversations; `unreachable` users fail permanently."""
 
     platform = PLATFORM
+    rate_per_target: float | None = None
 
     def __init__(self) -> None:
         self.conversations: dict[str, list[Message]] = {}

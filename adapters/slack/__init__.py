@@ -1,0 +1,1 @@
+"""The Slack adapter: Bolt wiring, Block Kit rendering, Web API sending."""

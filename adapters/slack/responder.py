@@ -1,0 +1,115 @@
+"""Answering a Slack event in place: messages, ephemeral notes, modals and the App Home."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.inbound import conversation
+from adapters.slack.messenger import send_error
+from adapters.slack.render import fallback_text, render_blocks, render_modal
+from bot.cards import Actions, Button, Card, Form, Text
+from bot.events import MessageRef
+
+FORM_TTL = 900.0
+FORM_ACTION = "slack.form"
+Say = Callable[..., str]
+Respond = Callable[..., Awaitable[object]]
+
+
+def as_card(message: Card | str) -> Card:
+    return message if isinstance(message, Card) else Card(message, (Text(message),))
+
+
+@dataclass
+class PendingForms:
+    """Forms opened where Slack gives no trigger_id (a DM): kept until their button is pressed.
+
+    In memory: a click landing on another replica finds nothing and is asked to retry."""
+
+    limit: int = 1000
+    _forms: OrderedDict[str, tuple[float, Form]] = field(default_factory=OrderedDict)
+
+    def keep(self, form: Form) -> str:
+        key = secrets.token_urlsafe(12)
+        self._forms[key] = (time.monotonic(), form)
+        while len(self._forms) > self.limit:
+            self._forms.popitem(last=False)
+        return key
+
+    def take(self, key: str) -> Form | None:
+        found = self._forms.pop(key, None)
+        if found is None or time.monotonic() - found[0] > FORM_TTL:
+            return None
+        return found[1]
+
+
+@dataclass
+class SlackResponder:
+    """Where replies go depends on the event: the App Home view, a slash command's
+    response_url (ephemeral), the channel of the pressed card, or the person's DM."""
+
+    client: AsyncWebClient
+    team: str
+    user_id: str
+    say: Say
+    forms: PendingForms
+    channel_id: str | None = None
+    trigger_id: str | None = None
+    respond: Respond | None = None
+    home: bool = False
+
+    async def reply(self, message: Card | str) -> MessageRef | None:
+        card = as_card(message)
+        blocks, text = render_blocks(card), fallback_text(card)
+        try:
+            if self.home:
+                await self.client.views_publish(user_id=self.user_id,
+                                                view={"type": "home", "blocks": blocks})
+                return None
+            if self.respond is not None:
+                await self.respond(text=text, blocks=blocks, response_type="ephemeral")
+                return None
+            if isinstance(message, str) and self.channel_id:
+                # A short notice after a button press: only for this person, in place.
+                await self.client.chat_postEphemeral(channel=self.channel_id, user=self.user_id,
+                                                     text=text, blocks=blocks)
+                return None
+            response = await self.client.chat_postMessage(
+                channel=self.channel_id or self.user_id, text=text, blocks=blocks,
+                unfurl_links=False, unfurl_media=False)
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
+            raise send_error(error) from error
+        return MessageRef(conversation(self.team, str(response["channel"])),
+                          str(response["ts"]))
+
+    async def update(self, ref: MessageRef, card: Card) -> None:
+        try:
+            await self.client.chat_update(channel=ref.conversation.conversation_id,
+                                          ts=ref.message_id, text=fallback_text(card),
+                                          blocks=render_blocks(card))
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
+            raise send_error(error) from error
+
+    async def open_form(self, form: Form) -> None:
+        if self.trigger_id:
+            trigger, self.trigger_id = self.trigger_id, None  # a trigger works once
+            try:
+                await self.client.views_open(trigger_id=trigger, view=render_modal(
+                    form, callback_id=form.form_id, private_metadata=form.private,
+                    close_label=self.say("common.cancel")))
+            except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
+                raise send_error(error) from error
+            return
+        key = self.forms.keep(form)
+        await self.reply(Card(self.say("common.form_button"), (
+            Text(self.say("common.form_ready", title=form.title)),
+            Actions((Button(self.say("common.form_button"), FORM_ACTION, key, "primary"),)),
+        )))
