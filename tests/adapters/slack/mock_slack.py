@@ -110,6 +110,7 @@ class MockSlack:
         self.calls: list[Call] = []
         self.users: dict[str, Payload] = {}
         self.views: dict[str, Payload] = {}
+        self.rooms: dict[str, tuple[str, list[str]]] = {}  # channel id -> (name, members)
         self.base_url = ""
         self._channels: dict[str, list[Payload]] = defaultdict(list)
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
@@ -130,17 +131,31 @@ class MockSlack:
             "conversations.open": self._conversations_open,
             "conversations.history": self._history,
             "team.info": lambda call: {"ok": True, "team": dict(TEAM)},
+            "conversations.info": self._conversation_info,
+            "conversations.members": self._conversation_members,
         }
 
     async def start(self) -> MockSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_post("/respond/{key}", self._respond)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         port = self._runner.addresses[0][1]
         self.base_url = f"http://127.0.0.1:{port}/api/"
         return self
+
+    @property
+    def response_url(self) -> str:
+        """A slash command's response_url, answered here and recorded as 'response_url'."""
+        return self.base_url.replace("/api/", "/respond/") + "cmd"
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        params = await request.json()
+        problems = block_problems(params.get("blocks") or []) if params.get("blocks") else []
+        self.calls.append(Call("response_url", params, True, not problems, problems))
+        return web.Response(text="ok")
 
     async def close(self) -> None:
         self._closing.set()  # wakes delayed handlers so shutdown never waits on them
@@ -337,6 +352,23 @@ class MockSlack:
         if _truthy(call.params.get("include_locale")):
             shown["locale"] = user["locale"]
         return {"ok": True, "user": json.loads(json.dumps(shown))}
+
+    def add_channel(self, channel_id: str, name: str, members: list[str]) -> None:
+        self.rooms[channel_id] = (name, members)
+
+    def _conversation_info(self, call: Call) -> Payload:
+        room = self.rooms.get(str(call.params.get("channel", "")))
+        if room is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": {"id": call.params["channel"], "name": room[0],
+                                        "is_channel": True, "is_member": True}}
+
+    def _conversation_members(self, call: Call) -> Payload:
+        room = self.rooms.get(str(call.params.get("channel", "")))
+        if room is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "members": list(room[1]),
+                "response_metadata": {"next_cursor": ""}}
 
     def _conversations_open(self, call: Call) -> Payload:
         ids = [u for u in str(call.params.get("users") or "").split(",") if u]

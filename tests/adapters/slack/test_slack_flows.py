@@ -1,0 +1,116 @@
+"""The volunteer's and the admin's journeys on Slack, through signed requests and the mock."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from storage.models import Delivery, Member, Post, Share
+from tests.adapters.slack import payloads
+from tests.adapters.slack.conftest import ADMIN_ID
+from tests.helpers import says
+
+ALICE = "U0ALICE"
+NEWS = "https://acme.example/news/lyon-office"
+
+
+async def member(rt, user_id: str) -> Member:
+    async with rt.sessions() as session:
+        return (await session.scalars(select(Member).where(Member.external_id == user_id))).one()
+
+
+def texts_of(call) -> str:
+    return json.dumps(call.params.get("blocks") or []) + str(call.params.get("text") or "")
+
+
+async def join(side, user: str = ALICE) -> None:
+    """DM 'join', then press Accept on the charter card Slack shows."""
+    await side.dm(user, "join")
+    await side.settle(lambda: side.mock.count("chat.postMessage") >= 1)
+    charter = side.mock.calls_to("chat.postMessage")[-1]
+    posted = side.mock.messages(charter.params["channel"])[-1]
+    await side.press(user, "charter.accept", side.rt.charter.version,
+                     channel=side.mock.dm_channel(user), message_ts=posted["ts"])
+    await side.settle(lambda: side.mock.count("chat.update") >= 1)
+
+
+async def test_url_verification_answers_its_challenge(side):
+    response = await side.post(json.dumps(payloads.url_verification("abc123")), payloads.JSON)
+    assert response.status == 200
+    assert "abc123" in await response.text()
+
+
+async def test_join_shows_the_charter_and_accept_opts_in(side, rt):
+    await side.dm(ALICE, "join")
+    await side.settle(lambda: side.mock.count("chat.postMessage") == 1)
+    [charter] = side.mock.calls_to("chat.postMessage")
+    assert charter.valid, charter.problems
+    assert says(rt, "charter.title", "en") in texts_of(charter)
+    assert (await member(rt, ALICE)).status == "new"
+
+    posted = side.mock.messages(side.mock.dm_channel(ALICE))[-1]
+    await side.press(ALICE, "charter.accept", rt.charter.version,
+                     channel=side.mock.dm_channel(ALICE), message_ts=posted["ts"])
+    await side.settle(lambda: side.mock.count("chat.update") == 1)
+
+    alice = await member(rt, ALICE)
+    assert (alice.status, alice.charter_version) == ("active", rt.charter.version)
+    assert alice.display_name == "Alice Smith" and alice.timezone == "Europe/London"
+    assert says(rt, "charter.accepted_title", "en") in texts_of(
+        side.mock.calls_to("chat.update")[0])
+    assert side.mock.problems() == []
+
+
+async def test_an_admin_queues_a_post_and_a_volunteer_cannot(side, rt):
+    await side.command(ADMIN_ID, f'queue {NEWS} --title "Our Lyon office" --topics offices')
+    await side.settle(lambda: side.mock.count("response_url") == 1)
+    assert "Our Lyon office" in texts_of(side.mock.calls_to("response_url")[0])
+
+    await side.command(ALICE, f'queue {NEWS} --title "Sneaky"')
+    await side.settle(lambda: side.mock.count("response_url") == 2)
+    refusal = side.mock.calls_to("response_url")[1]
+    assert refusal.params["response_type"] == "ephemeral"
+    assert says(rt, "errors.not_admin", "en") in texts_of(refusal)
+    async with rt.sessions() as session:
+        titles = [p.title for p in (await session.scalars(select(Post))).all()]
+    assert titles == ["Our Lyon office"]
+
+
+async def test_nudge_pick_edit_share_on_slack(side, rt, jobs):
+    await join(side)
+    await side.command(ADMIN_ID, f'queue {NEWS} --title "Our Lyon office" '
+                                 '--points "200 jobs; opening in May" --hashtags lyon')
+    await side.settle(lambda: side.mock.count("response_url") == 1)
+    await jobs.tick()
+
+    nudge = side.mock.calls_to("chat.postMessage")[-1]
+    assert nudge.params["channel"] == ALICE and nudge.valid, nudge.problems
+    assert nudge.params["metadata"]["event_payload"]["key"].startswith("delivery-")
+    async with rt.sessions() as session:
+        delivery = (await session.scalars(select(Delivery))).one()
+    assert delivery.status == "sent"
+    ts = delivery.message_ref["message_id"]
+
+    await side.press(ALICE, "nudge.pick", f"{delivery.id}:1",
+                     channel=side.mock.dm_channel(ALICE), message_ts=ts)
+    await side.settle(lambda: side.mock.count("views.open") == 1)
+    view = side.mock.calls_to("views.open")[0].params["view"]
+    [text_input] = [b for b in view["blocks"] if b.get("block_id") == "text"]
+    assert text_input["element"]["initial_value"] == delivery.suggestions[1]
+
+    mine = delivery.suggestions[1] + "\n\nI visited last week: lovely team."
+    await side.submit(ALICE, view["callback_id"], {
+        **payloads.text_value("text", mine), **payloads.select_value("network", "linkedin")},
+        view["private_metadata"])
+    await side.settle(lambda: side.mock.count("chat.update") == 2)
+
+    async with rt.sessions() as session:
+        share = (await session.scalars(select(Share))).one()
+    assert share.final_text == mine and 0 < share.edit_ratio < 0.5
+    nudge_update = side.mock.calls_to("chat.update")[-1]
+    assert nudge_update.params["ts"] == ts
+    assert says(rt, "nudge.outcome_shared", "en", network="LinkedIn") in texts_of(nudge_update)
+    ready = side.mock.calls_to("chat.postMessage")[-1]
+    assert f"/r/{share.link_token}" in texts_of(ready)
+    assert side.mock.problems() == []
