@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
 from adapters.slack.plugin import EVENTS_PATH, serve
 from bot.dispatch import Bot
