@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint chat serve clean
+.PHONY: demo test lint bench chat serve clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,11 @@ test: $(STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot adapters scheduler storage tests
+	$(BIN)/ruff check bot adapters scheduler storage tests bench
 	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 chat: $(STAMP)
 	$(BIN)/porte-voix chat
