@@ -8,23 +8,23 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, Team, Workspace
+from storage.upsert import insert_ignore
 
 
 async def get_or_create_workspace(
     session: AsyncSession, platform: str, external_id: str, now: datetime,
     *, locale: str, timezone: str,
 ) -> Workspace:
-    found = await session.scalar(
-        select(Workspace).where(Workspace.platform == platform,
-                                Workspace.external_id == external_id)
-    )
+    query = select(Workspace).where(Workspace.platform == platform,
+                                    Workspace.external_id == external_id)
+    found = await session.scalar(query)
     if found:
         return found
-    workspace = Workspace(platform=platform, external_id=external_id, locale=locale,
-                          timezone=timezone, created_at=now, blocked_terms=[])
-    session.add(workspace)
-    await session.flush()
-    return workspace
+    # Two first events of a new workspace may race: insert-or-ignore, then read.
+    await session.execute(insert_ignore(session, Workspace).values(
+        platform=platform, external_id=external_id, locale=locale, timezone=timezone,
+        created_at=now))
+    return (await session.scalars(query)).one()
 
 
 async def get_or_create_member(
@@ -35,9 +35,10 @@ async def get_or_create_member(
     (display_name, locale, timezone, email)."""
     member = await find_member(session, workspace.id, external_id)
     if member is None:
-        member = Member(workspace_id=workspace.id, external_id=external_id, created_at=now,
-                        prefs={}, conversation={})
-        session.add(member)
+        await session.execute(insert_ignore(session, Member).values(
+            workspace_id=workspace.id, external_id=external_id, created_at=now))
+        member = await find_member(session, workspace.id, external_id)
+        assert member is not None
     for name, value in profile.items():
         if value:
             setattr(member, name, value)
@@ -56,16 +57,16 @@ async def get_or_create_team(
     session: AsyncSession, workspace: Workspace, external_id: str, name: str,
     channel: dict[str, object], now: datetime,
 ) -> Team:
-    team = await session.scalar(
-        select(Team).where(Team.workspace_id == workspace.id, Team.external_id == external_id)
-    )
+    query = select(Team).where(Team.workspace_id == workspace.id,
+                               Team.external_id == external_id)
+    team = await session.scalar(query)
     if team is None:
-        team = Team(workspace_id=workspace.id, external_id=external_id, name=name,
-                    channel=channel, created_at=now)
-        session.add(team)
-    else:
-        team.name = name or team.name
-        team.channel = channel or team.channel
+        await session.execute(insert_ignore(session, Team).values(
+            workspace_id=workspace.id, external_id=external_id, name=name, channel=channel,
+            created_at=now))
+        team = (await session.scalars(query)).one()
+    team.name = name or team.name
+    team.channel = channel or team.channel
     await session.flush()
     return team
 

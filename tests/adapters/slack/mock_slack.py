@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
@@ -105,8 +105,11 @@ def view_problems(view: Any) -> list[str]:
 class MockSlack:
     """The Slack Web API on 127.0.0.1 at `base_url`; use it as `async with MockSlack() as s`."""
 
-    def __init__(self, token: str = "xoxb-test") -> None:
+    def __init__(self, token: str = "xoxb-test", app_token: str = "xapp-test") -> None:
         self.token = token
+        self.app_token = app_token
+        self.socket_acks: list[Payload] = []
+        self._sockets: list[web.WebSocketResponse] = []
         self.calls: list[Call] = []
         self.users: dict[str, Payload] = {}
         self.views: dict[str, Payload] = {}
@@ -133,12 +136,15 @@ class MockSlack:
             "team.info": lambda call: {"ok": True, "team": dict(TEAM)},
             "conversations.info": self._conversation_info,
             "conversations.members": self._conversation_members,
+            "apps.connections.open": lambda call: {
+                "ok": True, "url": self.base_url.replace("http", "ws", 1) + "link"},
         }
 
     async def start(self) -> MockSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_get("/api/link", self._link)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -157,7 +163,34 @@ class MockSlack:
         self.calls.append(Call("response_url", params, True, not problems, problems))
         return web.Response(text="ok")
 
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record every acknowledgement the app sends back."""
+        socket = web.WebSocketResponse(autoping=True)
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": 1,
+                                "connection_info": {"app_id": "A0001"},
+                                "debug_info": {"host": "mock", "approximate_connection_time": 3600}})
+        async for frame in socket:
+            if frame.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(frame.data))
+        self._sockets.remove(socket)
+        return socket
+
+    @property
+    def socket_connected(self) -> bool:
+        return bool(self._sockets)
+
+    async def socket_send(self, kind: str, payload: Payload, envelope_id: str) -> None:
+        """Push an envelope (events_api, slash_commands, interactive) to connected apps."""
+        for socket in list(self._sockets):
+            await socket.send_json({"envelope_id": envelope_id, "type": kind,
+                                    "payload": payload, "accepts_response_payload": False,
+                                    "retry_attempt": 0, "retry_reason": ""})
+
     async def close(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
         self._closing.set()  # wakes delayed handlers so shutdown never waits on them
         if self._runner is not None:
             await self._runner.cleanup()
@@ -226,7 +259,9 @@ class MockSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.pop(
             "token", None)
-        call = Call(method, params, token == self.token, http_method=request.method,
+        # apps.connections.open takes the app-level token, everything else the bot token.
+        expected = self.app_token if method == "apps.connections.open" else self.token
+        call = Call(method, params, token == expected, http_method=request.method,
                     content_type=request.content_type)
         self.calls.append(call)
         if method in self._delays:
