@@ -168,9 +168,9 @@ class MockSlack:
         socket = web.WebSocketResponse(autoping=True)
         await socket.prepare(request)
         self._sockets.append(socket)
-        await socket.send_json({"type": "hello", "num_connections": 1,
-                                "connection_info": {"app_id": "A0001"},
-                                "debug_info": {"host": "mock", "approximate_connection_time": 3600}})
+        await socket.send_json({
+            "type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0001"},
+            "debug_info": {"host": "mock", "approximate_connection_time": 3600}})
         async for frame in socket:
             if frame.type == WSMsgType.TEXT:
                 self.socket_acks.append(json.loads(frame.data))
