@@ -60,8 +60,11 @@ class Bot:
         event = without_nul(event)
         async with self.rt.sessions() as session:
             ctx = await Context.open(self.rt, session, event.actor, responder)
-            if event.actor.dm is not None:
-                ctx.member.conversation = conversation_to_json(event.actor.dm)
+            dm = event.actor.dm
+            # A provisional reference (a person known only from a roster) never replaces a
+            # real conversation with them.
+            if dm is not None and not (dm.data.get("provisional") and ctx.member.conversation):
+                ctx.member.conversation = conversation_to_json(dm)
             await session.commit()
             # A rollback expires every loaded object: answer from values taken now.
             locale, workspace_id, member_id = ctx.locale, ctx.workspace.id, ctx.member.id
@@ -80,6 +83,12 @@ class Bot:
                 log.exception("handler failed for %s", type(event).__name__)
                 await session.rollback()
                 await responder.reply(self.rt.texts.say(locale, "errors.unexpected"))
+
+    def is_command(self, text: str) -> bool:
+        """Whether `text` starts with a `/voix` sub-command rather than a volunteer's word,
+        for platforms where both are typed in the same chat."""
+        word, rest = first_word(text)
+        return word in self.routes.commands and not (word in self.routes.words and rest)
 
     async def _route(self, ctx: Context, event: Event) -> None:
         if isinstance(event, MemberJoined):
