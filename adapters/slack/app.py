@@ -109,6 +109,18 @@ class SlackAdapter:
                 return channel_id
         return self._channels[channel_id]
 
+    async def _members(self, channel_id: str) -> list[str]:
+        """Every member of a channel, page after page."""
+        members: list[str] = []
+        cursor = ""
+        while True:
+            page = await self.client.conversations_members(channel=channel_id,
+                                                           limit=MEMBERS_PAGE, cursor=cursor)
+            members.extend(page.get("members") or [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or ""
+            if not cursor:
+                return members
+
     # -- listeners (Bolt injects arguments by name) ---------------------------------
 
     async def on_message(self, body: dict[str, Any]) -> None:
@@ -134,10 +146,7 @@ class SlackAdapter:
         name = await self._channel_name(channel.conversation_id)
         if user == context.get("bot_user_id"):
             # The bot was invited: everyone already in the channel belongs to that team.
-            listing = await self.client.conversations_members(
-                channel=channel.conversation_id, limit=MEMBERS_PAGE)
-            members: list[str] = listing.get("members") or []
-            people = [member for member in members if member != user]
+            people = [m for m in await self._members(channel.conversation_id) if m != user]
         else:
             people = [user]
         for person in people:
@@ -203,10 +212,13 @@ class SlackAdapter:
         try:
             bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
                                             headers=dict[str, str | Sequence[str]](headers))
-        except (ValueError, TypeError, KeyError) as error:
+            problem = inbound.shape_problem(bolt_request.body)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            problem = f"unreadable body ({type(error).__name__})"
+        if problem:
             if self.verifier and not self.verifier.is_valid_request(body, headers):
                 return web.Response(status=401, text="invalid signature")
-            log.warning("malformed Slack request body: %s", error)
+            log.warning("malformed Slack request: %s", problem)
             return web.Response(status=400, text="malformed body")
         response = await self.app.async_dispatch(bolt_request)
         if response.status == 404:

@@ -96,6 +96,33 @@ def form_submitted(body: dict[str, Any], actor: Actor,
                          user_dm(actor.workspace_id, actor.user_id))
 
 
+def shape_problem(body: object) -> str | None:
+    """Why a parsed Slack body cannot be handled, or None; checked before Bolt sees it."""
+    if not isinstance(body, dict):
+        return "body is not an object"
+    kind = body.get("type")
+    if kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return "event_callback without an event"
+    elif kind == "block_actions":
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict) \
+                or not isinstance(actions[0].get("action_id"), str):
+            return "block_actions without an action"
+    elif kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
+            return f"{kind} without a view"
+    elif kind is None and "command" in body and not (
+            isinstance(body.get("user_id"), str) and isinstance(body.get("command"), str)):
+        return "command without a user"
+    for key in ("user", "team", "container"):
+        if key in body and body[key] is not None and not isinstance(body[key], dict | str):
+            return f"malformed {key}"
+    return None
+
+
 def user_id(body: dict[str, Any]) -> str:
     """Who acted, in every payload shape Slack uses."""
     found = (body.get("event") or {}).get("user") or body.get("user_id") \

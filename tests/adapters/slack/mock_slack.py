@@ -402,8 +402,10 @@ class MockSlack:
         room = self.rooms.get(str(call.params.get("channel", "")))
         if room is None:
             return {"ok": False, "error": "channel_not_found"}
-        return {"ok": True, "members": list(room[1]),
-                "response_metadata": {"next_cursor": ""}}
+        start = int(call.params.get("cursor") or 0)
+        end = start + int(call.params.get("limit") or 100)
+        return {"ok": True, "members": room[1][start:end],
+                "response_metadata": {"next_cursor": str(end) if end < len(room[1]) else ""}}
 
     def _conversations_open(self, call: Call) -> Payload:
         ids = [u for u in str(call.params.get("users") or "").split(",") if u]

@@ -100,10 +100,12 @@ async def test_nudge_pick_edit_share_on_slack(side, rt, jobs):
     assert text_input["element"]["initial_value"] == delivery.suggestions[1]
 
     mine = delivery.suggestions[1] + "\n\nI visited last week: lovely team."
+    posted = side.mock.count("chat.postMessage")
     await side.submit(ALICE, view["callback_id"], {
         **payloads.text_value("text", mine), **payloads.select_value("network", "linkedin")},
         view["private_metadata"])
-    await side.settle(lambda: side.mock.count("chat.update") == 2)
+    await side.settle(lambda: side.mock.count("chat.update") == 2
+                      and side.mock.count("chat.postMessage") == posted + 1)
 
     async with rt.sessions() as session:
         share = (await session.scalars(select(Share))).one()
