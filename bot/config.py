@@ -35,6 +35,8 @@ class Settings(BaseSettings):
         default=None, validation_alias="TEAMS_APP_PASSWORD")
     teams_app_tenant_id: str | None = Field(default=None, validation_alias="TEAMS_APP_TENANT_ID")
     teams_app_type: str = Field(default="MultiTenant", validation_alias="TEAMS_APP_TYPE")
+    # Teams without an app id (Bot Framework Emulator, tests): no authentication at all.
+    teams_local: bool = False
 
     @field_validator("admins", mode="before")
     @classmethod

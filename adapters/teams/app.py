@@ -1,0 +1,228 @@
+"""The Teams bot: Bot Framework activities in, neutral events to the core, answers out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.core.invoke_response import InvokeResponse
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
+
+from adapters.teams import inbound
+from adapters.teams.render import Submission, submitted
+from adapters.teams.responder import TeamsResponder
+from bot.cards import Card, Text
+from bot.dispatch import Bot
+from bot.events import (
+    Actor,
+    CardAction,
+    Command,
+    ConversationRef,
+    DirectMessage,
+    Event,
+    FormSubmitted,
+    HomeOpened,
+    MemberJoined,
+)
+from bot.texts import normalize_locale
+
+log = logging.getLogger(__name__)
+COMMAND_PREFIX = "/voix"
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
+ROSTER_PAGE = 200
+
+
+class TeamsBot:
+    """What CloudAdapter calls for each activity (`on_turn`)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    def _responder(self, turn: TurnContext, where: ConversationRef,
+                   locale: str | None) -> TeamsResponder:
+        texts = self.bot.rt.texts
+        language = normalize_locale(locale, self.bot.rt.settings.default_locale)
+        return TeamsResponder(turn, where, lambda key, **values: texts.say(language, key,
+                                                                          **values))
+
+    async def on_turn(self, turn: TurnContext) -> None:
+        activity = turn.activity
+        data: dict[str, Any] = activity.serialize()
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        if activity.type == ActivityTypes.message:
+            await self._message(turn, data, reference)
+        elif activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action":
+            await self._execute(turn, data, reference)
+        elif activity.type in (ActivityTypes.conversation_update, "installationUpdate"):
+            await self._installed(turn, data, reference)
+
+    def _submission_event(self, actor: Actor, submission: Submission | None,
+                          where: ConversationRef, data: dict[str, Any]) -> Event:
+        card = inbound.replied_card(data, where)
+        if submission is None:
+            return CardAction(actor, "", "", where, card)  # answered as an unknown button
+        if submission.kind == "form":
+            return FormSubmitted(actor, submission.form_id, submission.values,
+                                 submission.private, where, card)
+        return CardAction(actor, submission.action_id, submission.value, where, card)
+
+    async def _message(self, turn: TurnContext, data: dict[str, Any],
+                       reference: dict[str, Any]) -> None:
+        actor = inbound.actor(data, reference)
+        where = inbound.conversation_ref(data, reference)
+        responder = self._responder(turn, where, actor.locale)
+        value = data.get("value")
+        event: Event
+        if isinstance(value, dict):
+            submission = submitted(value)
+            event = self._submission_event(actor, submission, where, data)
+            await self.bot.dispatch(event, responder)
+            if isinstance(event, FormSubmitted) and event.message is not None:
+                # The inline form is spent: show it as sent, so it is not submitted twice.
+                await self._mark_sent(responder, event.message.message_id)
+            return
+        if inbound.is_personal(data):
+            text = (data.get("text") or "").strip()
+            prefixed = text.lower().startswith(COMMAND_PREFIX)
+            text = text[len(COMMAND_PREFIX):].strip() if prefixed else text
+            event = Command(actor, text, where) if prefixed or self.bot.is_command(text) \
+                else DirectMessage(actor, text, where)
+        else:
+            # A mention's fields sit in the entity's additional_properties (which serialize()
+            # drops), as botbuilder's own remove_recipient_mention reads them.
+            mentioned = any(
+                (m.additional_properties.get("mentioned") or {}).get("id")
+                == turn.activity.recipient.id for m in TurnContext.get_mentions(turn.activity))
+            if not mentioned:
+                return  # channel chatter not addressed to the bot
+            text = TurnContext.remove_recipient_mention(turn.activity).strip()
+            if text.lower().startswith(COMMAND_PREFIX):
+                text = text[len(COMMAND_PREFIX):].strip()
+            event = Command(actor, text, where)
+        await self.bot.dispatch(event, responder)
+
+    async def _mark_sent(self, responder: TeamsResponder, card_id: str) -> None:
+        note = responder.say("common.form_sent", title="✓")
+        ref = inbound.replied_card({"replyToId": card_id}, responder.where)
+        if ref is not None:
+            try:
+                await responder.update(ref, Card(note, (Text(note),)))
+            except Exception:  # cosmetic only: the submission is recorded
+                log.warning("form card %s not marked as sent", card_id)
+
+    async def _execute(self, turn: TurnContext, data: dict[str, Any],
+                       reference: dict[str, Any]) -> None:
+        """Action.Execute: the answer is the updated card (or a short message)."""
+        actor = inbound.actor(data, reference)
+        where = inbound.conversation_ref(data, reference)
+        responder = self._responder(turn, where, actor.locale)
+        responder.invoke_card_id = data.get("replyToId") or ""
+        action = ((data.get("value") or {}).get("action") or {})
+        payload = action.get("data") if isinstance(action.get("data"), dict) else {}
+        await self.bot.dispatch(self._submission_event(actor, submitted(payload), where, data),
+                                responder)
+        if responder.invoke_answer is not None:
+            body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE,
+                                              value=responder.invoke_answer)
+        else:
+            body = AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_TYPE,
+                                              value=responder.say("common.form_sent",
+                                                                  title="✓"))
+        # A model, not a dict: CloudAdapter serialises the body itself (see PITFALLS).
+        await turn.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                          value=InvokeResponse(status=200, body=body)))
+
+    @staticmethod
+    async def _roster(turn: TurnContext, team_id: str) -> list[dict[str, Any]]:
+        """Every member of a team, page after page (get_team_members ignores its team id in
+        botbuilder 4.17.1; the paged call honours it)."""
+        people: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            page = await TeamsInfo.get_paged_team_members(turn, team_id, token, ROSTER_PAGE)
+            for member in page.members or []:
+                person = member.serialize()
+                person.update(member.additional_properties or {})  # email, UPN land here
+                people.append(person)
+            token = page.continuation_token
+            if not token:
+                return people
+
+    async def _installed(self, turn: TurnContext, data: dict[str, Any],
+                         reference: dict[str, Any]) -> None:
+        bot_id = (data.get("recipient") or {}).get("id")
+        added = [m for m in data.get("membersAdded") or [] if isinstance(m, dict)]
+        bot_added = any(m.get("id") == bot_id for m in added) or (
+            data.get("type") == "installationUpdate" and data.get("action") == "add")
+        if inbound.is_personal(data):
+            if bot_added:  # greet the installer with the join card, and keep the chat
+                actor = inbound.actor(data, reference)
+                where = inbound.conversation_ref(data, reference)
+                await self.bot.dispatch(HomeOpened(actor),
+                                        self._responder(turn, where, actor.locale))
+            return
+        if not (data.get("channelData") or {}).get("team"):
+            return  # a group chat: no team, no digest
+        team_id, team_name = inbound.team_channel(data, reference)
+        channel_reference = {**reference, "conversation": {
+            "id": team_id, "isGroup": True, "conversationType": "channel",
+            "tenantId": inbound.tenant_id(data)}}
+        channel = ConversationRef(inbound.PLATFORM, inbound.tenant_id(data), team_id,
+                                  {"reference": channel_reference})
+        if bot_added:
+            people = await self._roster(turn, team_id)
+        else:
+            people = [m for m in added if m.get("id") != bot_id]
+        for person in people:
+            actor = inbound.roster_actor(data, person, reference)
+            await self.bot.dispatch(MemberJoined(actor, channel, team_name),
+                                    self._responder(turn, channel, None))
+
+
+def _bad(status: int, why: str) -> web.Response:
+    log.warning("Teams request refused (%s): %s", status, why)
+    return web.Response(status=status, text=why)
+
+
+def check_activity(body: object) -> str | None:
+    """Why a body is not an activity Porte-Voix can handle, or None."""
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        return "not an activity"
+    for key in ("serviceUrl", "conversation", "from", "recipient"):
+        if not body.get(key):
+            return f"activity without {key}"
+    if not isinstance(body["conversation"], dict) or not body["conversation"].get("id"):
+        return "activity without conversation id"
+    return None
+
+
+def make_handler(adapter: CloudAdapter, teams_bot: TeamsBot) -> Any:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        """POST /api/messages: botbuilder authenticates (401) and runs the turn; what it
+        cannot read is a 400 or 415, never a 500."""
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return _bad(415, "expected application/json")
+        try:
+            body = await request.json()
+        except ValueError:
+            return _bad(400, "malformed JSON")
+        problem = check_activity(body)
+        if problem:
+            return _bad(400, problem)
+        try:
+            response = await adapter.process(request, teams_bot)
+        except web.HTTPException:
+            raise
+        except Exception as error:
+            log.exception("Teams activity not processed")
+            if request.headers.get("Authorization"):
+                return _bad(401, f"not authorised ({type(error).__name__})")
+            return _bad(400, f"activity not processed ({type(error).__name__})")
+        return response or web.Response(status=201)
+
+    return handle

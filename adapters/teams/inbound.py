@@ -1,0 +1,92 @@
+"""Teams activities (their JSON form) to actors and references: pure functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.events import Actor, ConversationRef, MessageRef
+
+PLATFORM = "teams"
+
+
+class BadActivity(ValueError):
+    """The activity lacks what every Teams activity of its kind carries."""
+
+
+def _dig(data: dict[str, Any], *path: str) -> Any:
+    value: Any = data
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def tenant_id(activity: dict[str, Any]) -> str:
+    found = _dig(activity, "channelData", "tenant", "id") \
+        or _dig(activity, "conversation", "tenantId")
+    if not found:
+        raise BadActivity("no tenant")
+    return str(found)
+
+
+def user_key(account: dict[str, Any]) -> str:
+    """A person's id in Porte-Voix: their Entra (AAD) object id, stable across chats and
+    the one admins can look up; the Teams '29:' id otherwise."""
+    key = account.get("aadObjectId") or account.get("id")
+    if not key:
+        raise BadActivity("no user id")
+    return str(key)
+
+
+def is_personal(activity: dict[str, Any]) -> bool:
+    return _dig(activity, "conversation", "conversationType") == "personal"
+
+
+def conversation_ref(activity: dict[str, Any], reference: dict[str, Any],
+                     *, provisional: bool = False) -> ConversationRef:
+    """Where the activity came from, with the Bot Framework reference to write there later."""
+    data: dict[str, Any] = {"reference": reference}
+    if provisional:
+        data["provisional"] = True
+    return ConversationRef(PLATFORM, tenant_id(activity),
+                           str(_dig(activity, "conversation", "id")), data)
+
+
+def actor(activity: dict[str, Any], reference: dict[str, Any]) -> Actor:
+    sender = activity.get("from") or {}
+    client = next((e for e in activity.get("entities") or []
+                   if isinstance(e, dict) and e.get("type") == "clientInfo"), {})
+    return Actor(
+        PLATFORM, tenant_id(activity), user_key(sender), sender.get("name"),
+        activity.get("locale") or client.get("locale"),
+        activity.get("localTimezone") or client.get("timezone"),
+        dm=conversation_ref(activity, reference) if is_personal(activity) else None,
+    )
+
+
+def roster_actor(activity: dict[str, Any], member: dict[str, Any],
+                 reference: dict[str, Any]) -> Actor:
+    """A team member the bot has not talked to: a provisional DM reference lets the
+    messenger create the 1:1 chat when a first nudge is due."""
+    tenant = tenant_id(activity)
+    personal = {**reference, "user": {"id": member.get("id"), "name": member.get("name"),
+                                      "aadObjectId": member.get("aadObjectId")},
+                "conversation": None}
+    return Actor(PLATFORM, tenant, user_key(member), member.get("name"), None, None,
+                 member.get("email"),
+                 dm=ConversationRef(PLATFORM, tenant, f"roster:{member.get('id')}",
+                                    {"reference": personal, "provisional": True}))
+
+
+def team_channel(activity: dict[str, Any], reference: dict[str, Any]) -> tuple[str, str]:
+    """(team id, team name) of a channel activity; the team's General channel has the
+    team's id, which is where the digest goes."""
+    team = _dig(activity, "channelData", "team") or {}
+    if not team.get("id"):
+        raise BadActivity("no team")
+    return str(team["id"]), "#" + str(team.get("name") or "team")
+
+
+def replied_card(activity: dict[str, Any], where: ConversationRef) -> MessageRef | None:
+    """The card a button or form came from (its activity id is the activity's replyToId)."""
+    reply_to = activity.get("replyToId")
+    return MessageRef(where, str(reply_to)) if reply_to else None

@@ -1,0 +1,76 @@
+"""Proactive sending to Teams: nudges to personal chats, digests to team channels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import ChannelAccount, ConversationParameters, ConversationReference
+
+from adapters.teams.errors import CONNECTOR_ERRORS, send_error
+from adapters.teams.inbound import PLATFORM
+from adapters.teams.responder import card_activity
+from bot.cards import Card
+from bot.events import ConversationRef, MessageRef
+
+CHANNEL = "msteams"
+
+
+def _reference(target: ConversationRef) -> ConversationReference:
+    return ConversationReference().deserialize(target.data["reference"])
+
+
+class TeamsMessenger:
+    """continue_conversation with a stored reference; for a person known only from a team
+    roster, the 1:1 chat is created first (Teams returns the same chat if it exists)."""
+
+    platform = PLATFORM
+    # Teams allows 1,800 messages an hour to one conversation: about one every 2 s.
+    rate_per_target: float | None = 0.5
+
+    def __init__(self, adapter: CloudAdapter, app_id: str | None) -> None:
+        self.adapter = adapter
+        self.app_id = app_id or None
+
+    async def send(self, target: ConversationRef, card: Card, *, key: str) -> MessageRef:
+        reference = _reference(target)
+        sent: dict[str, Any] = {}
+
+        async def write(turn: TurnContext) -> None:
+            # The continuation activity has a made-up id: without this the card would be
+            # posted as a reply to a message that does not exist.
+            turn.activity.id = None
+            response = await turn.send_activity(card_activity(card))
+            sent["id"] = response.id if response else ""
+            sent["reference"] = TurnContext.get_conversation_reference(turn.activity)
+
+        try:
+            if target.data.get("provisional"):
+                user = reference.user
+                parameters = ConversationParameters(
+                    is_group=False, bot=reference.bot, tenant_id=target.workspace_id,
+                    members=[ChannelAccount(id=user.id, name=user.name)],
+                    channel_data={"tenant": {"id": target.workspace_id}})
+                await self.adapter.create_conversation(self.app_id, write, parameters, CHANNEL,
+                                                       reference.service_url)
+            else:
+                await self.adapter.continue_conversation(reference, write, self.app_id)
+        except CONNECTOR_ERRORS as error:
+            raise send_error(error) from error
+        where: ConversationReference = sent["reference"]
+        conversation = ConversationRef(PLATFORM, target.workspace_id, str(where.conversation.id),
+                                       {"reference": where.serialize()})
+        return MessageRef(conversation, str(sent["id"]))
+
+    async def update(self, ref: MessageRef, card: Card) -> None:
+        async def write(turn: TurnContext) -> None:
+            activity = card_activity(card)
+            activity.id = ref.message_id
+            await turn.update_activity(activity)
+
+        try:
+            await self.adapter.continue_conversation(_reference(ref.conversation), write,
+                                                     self.app_id)
+        except CONNECTOR_ERRORS as error:
+            raise send_error(error) from error
