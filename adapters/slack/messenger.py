@@ -18,6 +18,7 @@ PERMANENT = {
     "is_archived", "user_disabled", "cannot_dm_bot", "messages_tab_disabled",
 }
 METADATA_EVENT = "porte_voix_delivery"
+API_ERRORS = (TimeoutError, SlackApiError, aiohttp.ClientError)
 
 
 def send_error(error: Exception) -> SendError:
@@ -56,15 +57,19 @@ class SlackMessenger:
                 blocks=render_blocks(card), unfurl_links=False, unfurl_media=False,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
             )
-        except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
+        except API_ERRORS as error:
             raise send_error(error) from error
         return MessageRef(conversation(target.workspace_id, str(response["channel"])),
                           str(response["ts"]))
 
     async def update(self, ref: MessageRef, card: Card) -> None:
-        try:
-            await self.client.chat_update(channel=ref.conversation.conversation_id,
-                                          ts=ref.message_id, text=fallback_text(card),
-                                          blocks=render_blocks(card))
-        except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
-            raise send_error(error) from error
+        await update_message(self.client, ref, card)
+
+
+async def update_message(client: AsyncWebClient, ref: MessageRef, card: Card) -> None:
+    """chat.update of a message the bot sent (its DM or channel id and ts)."""
+    try:
+        await client.chat_update(channel=ref.conversation.conversation_id, ts=ref.message_id,
+                                 text=fallback_text(card), blocks=render_blocks(card))
+    except API_ERRORS as error:
+        raise send_error(error) from error

@@ -25,8 +25,8 @@ from bot.cards import (
     Text,
     TextInput,
 )
-from bot.services.textfit import ELLIPSIS, cut_on_word
-from bot.services.urls import MAX_URL_LENGTH, check_post_url
+from bot.services.textfit import ELLIPSIS, cut_on_word, fit
+from bot.services.urls import MAX_URL_LENGTH, web_url
 
 Json = dict[str, Any]
 
@@ -66,14 +66,7 @@ def base_action_id(action_id: str) -> str:
 
 
 def _fit(text: str, limit: int, shape: Callable[[str], str] = escape) -> str:
-    """shape(text cut on a word), the cut chosen so that the shaped result fits in `limit`."""
-    size = limit
-    while size > 0:
-        out = shape(cut_on_word(text, size))
-        if len(out) <= limit:
-            return out
-        size = min(size - 1, size * limit // len(out))
-    return shape("")
+    return fit(text, limit, shape)
 
 
 def _quote(text: str) -> str:
@@ -97,18 +90,6 @@ def _context(mrkdwn: str) -> list[Json]:
         if mrkdwn.strip() else []
 
 
-def _web_url(url: str, limit: int) -> str | None:
-    """`url` if it is an absolute http(s) address of at most `limit` characters, else None."""
-    url = url.strip()
-    if len(url) > limit or any(ch.isspace() or ord(ch) < 32 for ch in url):
-        return None
-    try:  # check_post_url caps posts at 2048; scheme, host and userinfo lie in that head
-        check_post_url(url[:MAX_URL_LENGTH])
-    except ValueError:
-        return None
-    return url
-
-
 def _link_target(url: str) -> str:
     """A URL made safe inside <url|title>: & as an entity, <, > and | percent-encoded."""
     return url.replace("&", "&amp;").translate({ord("<"): "%3C", ord(">"): "%3E", ord("|"): "%7C"})
@@ -128,7 +109,7 @@ def _facts(block: Facts) -> list[Json]:
 
 
 def _image(block: Image) -> list[Json]:
-    url = _web_url(block.url, MAX_URL_LENGTH)
+    url = web_url(block.url, MAX_URL_LENGTH)
     if url is None:  # Slack would reject the whole message: show the description instead
         return _context(_fit(block.alt, SECTION_TEXT))
     alt = cut_on_word(block.alt.strip() or url, ALT_TEXT)
@@ -137,7 +118,7 @@ def _image(block: Image) -> list[Json]:
 
 def _link_preview(block: LinkPreview) -> list[Json]:
     title = block.title.strip()
-    url = _web_url(block.url, MAX_URL_LENGTH)
+    url = web_url(block.url, MAX_URL_LENGTH)
     target = _link_target(url) if url else ""
     if target and len(target) <= SECTION_TEXT - TITLE_IN_LINK - 5:
         def linked(t: str) -> str:
@@ -162,7 +143,7 @@ def _button(button: Button, action_id: str) -> Json | None:
     if button.style:
         out["style"] = button.style
     if button.url is not None:
-        url = _web_url(button.url, BUTTON_URL)
+        url = web_url(button.url, BUTTON_URL)
         if url is None:
             return None
         out["url"] = url

@@ -8,12 +8,10 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.inbound import conversation
-from adapters.slack.messenger import send_error
+from adapters.slack.messenger import API_ERRORS, send_error, update_message
 from adapters.slack.render import fallback_text, render_blocks, render_modal
 from bot.cards import Actions, Button, Card, Form, Text
 from bot.events import MessageRef
@@ -85,18 +83,13 @@ class SlackResponder:
             response = await self.client.chat_postMessage(
                 channel=self.channel_id or self.user_id, text=text, blocks=blocks,
                 unfurl_links=False, unfurl_media=False)
-        except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
+        except API_ERRORS as error:
             raise send_error(error) from error
         return MessageRef(conversation(self.team, str(response["channel"])),
                           str(response["ts"]))
 
     async def update(self, ref: MessageRef, card: Card) -> None:
-        try:
-            await self.client.chat_update(channel=ref.conversation.conversation_id,
-                                          ts=ref.message_id, text=fallback_text(card),
-                                          blocks=render_blocks(card))
-        except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
-            raise send_error(error) from error
+        await update_message(self.client, ref, card)
 
     async def open_form(self, form: Form) -> None:
         if self.trigger_id:
@@ -105,7 +98,7 @@ class SlackResponder:
                 await self.client.views_open(trigger_id=trigger, view=render_modal(
                     form, callback_id=form.form_id, private_metadata=form.private,
                     close_label=self.say("common.cancel")))
-            except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
+            except API_ERRORS as error:
                 raise send_error(error) from error
             return
         key = self.forms.keep(form)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot import cards
-from bot.services.textfit import ELLIPSIS, cut_on_word
-from bot.services.urls import MAX_URL_LENGTH, UnsafeUrl, check_post_url
+from bot.services.textfit import ELLIPSIS, cut_on_word, fit
+from bot.services.urls import web_url
 
 Json = dict[str, Any]
 
@@ -70,25 +70,11 @@ def escape(text: str) -> str:
 
 
 def _fit(text: str, limit: int = TEXT_LIMIT) -> str:
-    """escape(text cut on a word), cut so that the escaped result fits in `limit` characters."""
-    size = limit
-    while len(out := escape(cut_on_word(text, size))) > limit:
-        size = min(size - 1, size * limit // len(out))
-    return out
+    return fit(text, limit, escape)
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _web_url(url: str) -> str | None:
-    """`url` if it is an absolute http(s) address of at most URL_LIMIT characters, else None."""
-    url = url.strip()
-    clean = len(url) <= URL_LIMIT and all(ch.isprintable() and not ch.isspace() for ch in url)
-    try:  # check_post_url caps posts at 2048: scheme, host and userinfo lie in that head
-        return url if clean and check_post_url(url[:MAX_URL_LENGTH]) else None
-    except UnsafeUrl:
-        return None
 
 
 def _link_target(url: str) -> str:
@@ -106,7 +92,7 @@ def _heading(text: str) -> list[Json]:
 
 
 def _link_preview(block: cards.LinkPreview) -> list[Json]:
-    title, url = _one_line(block.title), _web_url(block.url)
+    title, url = _one_line(block.title), web_url(block.url, URL_LIMIT)
     label = _fit(title, TITLE_LIMIT)
     head = f"[{label or escape(url)}]({_link_target(url)})" if url else label
     items = _text(head, weight="Bolder") + _text(_fit(block.summary), isSubtle=True)
@@ -120,7 +106,7 @@ def _link_preview(block: cards.LinkPreview) -> list[Json]:
 
 
 def _image(block: cards.Image) -> list[Json]:
-    url, alt = _web_url(block.url), cut_on_word(_one_line(block.alt), ALT_TEXT)
+    url, alt = web_url(block.url, URL_LIMIT), cut_on_word(_one_line(block.alt), ALT_TEXT)
     if url is None:  # not a web address: describe it instead
         return _text(_fit(block.alt))
     return [{"type": "Image", "url": url, **({"altText": alt} if alt else {})}]
@@ -139,7 +125,7 @@ def _post_back(title: str, data: dict[str, str], *, verb: str, execute: bool) ->
 def _button(button: cards.Button, *, execute: bool, in_form: bool) -> Json | None:
     """An action; None for a link whose URL is not a safe web address."""
     if button.url is not None:
-        if (url := _web_url(button.url)) is None:
+        if (url := web_url(button.url, URL_LIMIT)) is None:
             return None
         action: Json = {"type": "Action.OpenUrl", "title": _label(button.label), "url": url}
     elif not button.action_id:

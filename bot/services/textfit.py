@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 ELLIPSIS = "…"
 
 
@@ -17,3 +19,15 @@ def cut_on_word(text: str, limit: int) -> str:
     if cut_mid_word and space > limit // 2:
         head = head[:space]
     return head.rstrip(" \n,;:.-") + ELLIPSIS
+
+
+def fit(text: str, limit: int, shape: Callable[[str], str]) -> str:
+    """shape(text cut on a word), the cut chosen so that the shaped result (escaped for a
+    platform, which lengthens it) still fits in `limit` characters."""
+    size = limit
+    while size > 0:
+        out = shape(cut_on_word(text, size))
+        if len(out) <= limit:
+            return out
+        size = min(size - 1, size * limit // len(out))
+    return shape("")

@@ -26,6 +26,18 @@ def check_post_url(url: str) -> str:
     return url
 
 
+def web_url(url: str, limit: int) -> str | None:
+    """`url` if it is an absolute http(s) address of at most `limit` characters (share links
+    may be longer than a post's URL), else None."""
+    url = url.strip()
+    if len(url) > limit or any(ch.isspace() or not ch.isprintable() for ch in url):
+        return None
+    try:  # scheme, host and userinfo all lie in the first MAX_URL_LENGTH characters
+        return url if check_post_url(url[:MAX_URL_LENGTH]) else None
+    except UnsafeUrl:
+        return None
+
+
 def with_utm(url: str, *, source: str, campaign: str, content: str) -> str:
     """The post URL with utm_* tags set (existing utm_* tags are replaced)."""
     parts = urlsplit(url)

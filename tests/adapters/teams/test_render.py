@@ -51,6 +51,7 @@ from bot.preferences import NETWORKS
 from bot.services.sharing import LINKEDIN_LIMIT, linkedin_share_url, x_intent_url
 from bot.texts import Texts, make_environment
 from storage.models import Delivery, Post
+from tests.adapters.sample_cards import nudge_like
 
 # The official schema (MIT) lives beside the project, never inside it.
 SCHEMA_PATH = Path(os.environ.get(
@@ -437,23 +438,6 @@ def test_execute_makes_universal_actions() -> None:
 # -- the product's cards ----------------------------------------------------------------
 
 
-def nudge_like(suggestion: str) -> Card:
-    blocks: list[Any] = [
-        Heading("A post for you"),
-        LinkPreview("https://example.com/jobs/42?utm=a&b=c", "We are hiring <devs>",
-                    "Join the team & build things"),
-        Text("• remote friendly\n• great team"),
-        Text("Three ways to say it in your words:"),
-    ]
-    for index in range(3):
-        blocks.append(Quote(f"{suggestion} ({index + 1})\n\n#hiring"))
-        blocks.append(Actions((Button(f"Use #{index + 1}", "nudge.pick", f"7:{index}",
-                                      "primary"),)))
-    blocks.append(Actions((Button("In my own words", "nudge.pick", "7:own"),
-                           Button("Skip", "nudge.skip", "7"),
-                           Button("Not for me", "nudge.decline", "7"))))
-    blocks.append(Footnote("At most 2 posts a week. Say stop to leave."))
-    return Card(summary="New post: We are hiring <devs>", blocks=tuple(blocks))
 
 
 @pytest.mark.parametrize("execute", [False, True])
