@@ -86,9 +86,10 @@ class Bot:
 
     def is_command(self, text: str) -> bool:
         """Whether `text` starts with a `/voix` sub-command rather than a volunteer's word,
-        for platforms where both are typed in the same chat."""
-        word, rest = first_word(text)
-        return word in self.routes.commands and not (word in self.routes.words and rest)
+        for platforms where both are typed in the same chat. A word that is both (pause,
+        resume, help) is the volunteer's there: the workspace-wide one needs `/voix`."""
+        word, _ = first_word(text)
+        return word in self.routes.commands and word not in self.routes.words
 
     async def _route(self, ctx: Context, event: Event) -> None:
         if isinstance(event, MemberJoined):
