@@ -16,6 +16,7 @@ from adapters.teams import inbound
 from adapters.teams.render import Submission, submitted
 from adapters.teams.responder import TeamsResponder
 from bot.cards import Card, Text
+from bot.dedupe import first_time
 from bot.dispatch import Bot
 from bot.events import (
     Actor,
@@ -35,6 +36,14 @@ COMMAND_PREFIX = "/voix"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
 ROSTER_PAGE = 200
+
+
+class MessageInvokeResponse(AdaptiveCardInvokeResponse):
+    """An adaptiveCard/action answer that is a short text: botbuilder's model types `value`
+    as an object and refuses to serialise a string."""
+
+    _attribute_map = {**AdaptiveCardInvokeResponse._attribute_map,
+                      "value": {"key": "value", "type": "str"}}
 
 
 class TeamsBot:
@@ -126,13 +135,13 @@ class TeamsBot:
         payload = action.get("data") if isinstance(action.get("data"), dict) else {}
         await self.bot.dispatch(self._submission_event(actor, submitted(payload), where, data),
                                 responder)
+        body: AdaptiveCardInvokeResponse
         if responder.invoke_answer is not None:
             body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE,
                                               value=responder.invoke_answer)
         else:
-            body = AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_TYPE,
-                                              value=responder.say("common.form_sent",
-                                                                  title="✓"))
+            body = MessageInvokeResponse(status_code=200, type=MESSAGE_TYPE,
+                                         value=responder.say("common.form_sent", title="✓"))
         # A model, not a dict: CloudAdapter serialises the body itself (see PITFALLS).
         await turn.send_activity(Activity(type=ActivityTypes.invoke_response,
                                           value=InvokeResponse(status=200, body=body)))
@@ -160,7 +169,10 @@ class TeamsBot:
         bot_added = any(m.get("id") == bot_id for m in added) or (
             data.get("type") == "installationUpdate" and data.get("action") == "add")
         if inbound.is_personal(data):
-            if bot_added:  # greet the installer with the join card, and keep the chat
+            # Teams announces a personal install twice (installationUpdate and
+            # conversationUpdate): greet once per chat.
+            conversation_id = str((data.get("conversation") or {}).get("id"))
+            if bot_added and await first_time(self.bot.rt, "teams-greeting", conversation_id):
                 actor = inbound.actor(data, reference)
                 where = inbound.conversation_ref(data, reference)
                 await self.bot.dispatch(HomeOpened(actor),
@@ -198,6 +210,10 @@ def check_activity(body: object) -> str | None:
             return f"activity without {key}"
     if not isinstance(body["conversation"], dict) or not body["conversation"].get("id"):
         return "activity without conversation id"
+    try:
+        inbound.tenant_id(body)
+    except inbound.BadActivity:
+        return "activity without tenant"
     return None
 
 
