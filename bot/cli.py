@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.dispatch import Bot
+from bot.metrics import JsonFormatter
 from bot.plugins import cli_commands, serve_hooks
 from bot.runtime import open_runtime
 from bot.web import make_app
@@ -74,8 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if Settings().log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
     if not args.verbose:
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        # One line a request (tracked links included) is noise at this volume.
+        for name in ("apscheduler", "aiohttp.access"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     if args.command == "serve":
         asyncio.run(_serve(Settings()))
         return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = 8080
+    log_format: Literal["text", "json"] = "text"
     default_locale: str = "en"
     default_timezone: str = "Europe/Paris"
     charter_path: str | None = None
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(
         default="https://slack.com/api/", validation_alias="SLACK_API_URL"
     )
+    # Nudges a second to one Slack workspace, per process (divide by the replica count).
+    slack_rate_per_workspace: float = Field(default=20.0, gt=0)
     teams_app_id: str | None = Field(default=None, validation_alias="TEAMS_APP_ID")
     teams_app_password: SecretStr | None = Field(
         default=None, validation_alias="TEAMS_APP_PASSWORD")

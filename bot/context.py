@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,14 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import Card, Form
 from bot.events import Actor, MessageRef
-from bot.ports import Responder, SendError
+from bot.ports import Responder
 from bot.runtime import Runtime
 from bot.services.timeparse import zone
 from bot.texts import normalize_locale
 from storage import members as member_repo
 from storage.models import Member, Workspace
-
-log = logging.getLogger(__name__)
 
 
 def member_locale(member: Member, workspace: Workspace) -> str:
@@ -79,17 +76,9 @@ class Context:
     async def open_form(self, form: Form) -> None:
         await self.responder.open_form(form)
 
-    async def update_card(self, ref: MessageRef, card: Card) -> None:
-        """Update a card in place, best effort: what was recorded stands if the platform
-        refuses (message too old, deleted), so the failure is only logged."""
-        try:
-            await self.responder.update(ref, card)
-        except SendError as error:
-            log.warning("card %s not updated: %s", ref.message_id, error)
-
     async def show_outcome(self, acted_on: MessageRef | None, card: Card) -> None:
         """Replace the card whose button was pressed, or reply when there is none to update."""
         if acted_on is not None:
-            await self.update_card(acted_on, card)
+            await self.responder.update(acted_on, card)
         else:
             await self.responder.reply(card)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from bot import handlers  # noqa: F401  (registers every handler on the router)
 from bot.context import Context
+from bot.deferred import DeferredResponder
 from bot.errors import UserError
 from bot.events import (
     CardAction,
@@ -58,8 +59,9 @@ class Bot:
     async def dispatch(self, event: Event, responder: Responder) -> None:
         """Handle one event; bad input is answered, errors are logged and answered politely."""
         event = without_nul(event)
+        answers = DeferredResponder(responder)
         async with self.rt.sessions() as session:
-            ctx = await Context.open(self.rt, session, event.actor, responder)
+            ctx = await Context.open(self.rt, session, event.actor, answers)
             dm = event.actor.dm
             # A provisional reference (a person known only from a roster) never replaces a
             # real conversation with them.
@@ -73,6 +75,7 @@ class Bot:
                 await session.commit()
             except UserError as refusal:
                 await session.rollback()
+                answers.discard()
                 if refusal.key == "errors.not_admin":
                     session.add(AuditLog(workspace_id=workspace_id, actor_id=member_id,
                                          action="denied", detail={"event": type(event).__name__},
@@ -82,7 +85,10 @@ class Bot:
             except Exception:
                 log.exception("handler failed for %s", type(event).__name__)
                 await session.rollback()
+                answers.discard()
                 await responder.reply(self.rt.texts.say(locale, "errors.unexpected"))
+            else:
+                await answers.flush()
 
     def is_command(self, text: str) -> bool:
         """Whether `text` starts with a `/voix` sub-command rather than a volunteer's word,

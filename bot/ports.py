@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 from bot.cards import Card, Form
 from bot.events import ConversationRef, MessageRef
+
+SEND_ERROR_KINDS = frozenset({"rate_limited", "transient", "permanent"})
 
 
 class Responder(Protocol):
@@ -26,6 +31,8 @@ class Messenger(Protocol):
     platform: str
     # Sends a second to one conversation that the platform tolerates; None for no limit.
     rate_per_target: float | None
+    # Sends a second to all conversations of one workspace (tenant); None for no limit.
+    rate_per_workspace: float | None
 
     async def send(self, target: ConversationRef, card: Card, *, key: str) -> MessageRef:
         """Send a card; `key` identifies the delivery so the platform can tag the message."""
@@ -33,16 +40,47 @@ class Messenger(Protocol):
 
     async def update(self, ref: MessageRef, card: Card) -> None: ...
 
+    async def find_sent(self, target: ConversationRef, key: str,
+                        since: datetime) -> MessageRef | None:
+        """The message tagged `key` already in `target` (posted no earlier than `since`).
+
+        None when there is none, or when the platform cannot tell (then a resend may
+        duplicate). Raises SendError like `send` when the platform refuses to answer."""
+        ...
+
 
 class SendError(Exception):
-    """A send that failed; `kind` tells the outbox what to do about it."""
+    """A send that failed; `kind` tells the outbox what to do about it.
+
+    rate_limited: nothing was sent, come back after `retry_after` seconds;
+    transient: may or may not have been sent (5xx, timeout), retry with backoff;
+    permanent: the target is gone or refuses the bot, never retry."""
 
     def __init__(
         self, kind: str, detail: str = "", retry_after: float | None = None
     ) -> None:
         super().__init__(f"{kind}: {detail}" if detail else kind)
-        if kind not in {"rate_limited", "transient", "permanent"}:
+        if kind not in SEND_ERROR_KINDS:
             raise ValueError(f"unknown send error kind {kind!r}")
         self.kind = kind
         self.detail = detail
         self.retry_after = retry_after
+
+
+def retry_after_seconds(value: object, default: float = 1.0,
+                        now: datetime | None = None) -> float:
+    """A Retry-After header in seconds: delta-seconds or an HTTP date; `default` if unreadable."""
+    text = str(value).strip() if value is not None else ""
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return default
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if not math.isfinite(seconds):
+        return default
+    return max(seconds, 0.0)

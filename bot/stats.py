@@ -1,15 +1,17 @@
-"""Aggregates over deliveries, shares and clicks: post funnels and team digests."""
+"""Aggregates over deliveries, shares and clicks: post funnels, impact and team digests."""
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import Select, Text, and_, cast, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Click, Delivery, Member, Post, Share
+from storage.models import Click, Delivery, Member, Post, Share, Team
 
 
 @dataclass(frozen=True)
@@ -103,44 +105,91 @@ class TeamWeek:
         return not (self.posts or self.shares or self.clicks or self.new_volunteers)
 
 
-async def team_week(
-    session: AsyncSession, workspace_id: int, team_id: int, start: datetime, end: datetime
-) -> TeamWeek:
-    """What a team did between start and end: the digest's figures."""
-    in_team = Member.team_id == team_id
-    team_shares = (
-        select(Share.id, Share.post_id, Share.edit_ratio, Member.display_name, Member.prefs)
-        .join(Member, Member.id == Share.member_id)
-        .where(in_team, Share.created_at >= start, Share.created_at < end)
-    )
-    share_rows = (await session.execute(team_shares)).all()
-    per_post: dict[int, int] = {}
-    for row in share_rows:
-        per_post[row.post_id] = per_post.get(row.post_id, 0) + 1
+async def _median_ratios(session: AsyncSession, ratios: Select[int | None, float]
+                         ) -> dict[int | None, float]:
+    """Median edit ratio per team of the (team id, edit ratio) rows `ratios` selects:
+    percentile_cont on PostgreSQL (it interpolates as statistics.median does); elsewhere
+    the two columns alone are fetched and the medians taken here."""
+    if session.get_bind().dialect.name == "postgresql":
+        picked = ratios.subquery()
+        team, ratio = picked.c
+        return {row[0]: float(row[1]) for row in (await session.execute(
+            select(team, func.percentile_cont(0.5).within_group(ratio)).group_by(team)))}
+    by_team: dict[int | None, list[float]] = defaultdict(list)
+    for team_id, edit_ratio in (await session.execute(ratios)).all():
+        by_team[team_id].append(edit_ratio)
+    return {team_id: median(values) for team_id, values in by_team.items()}
+
+
+async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
+                     end: datetime) -> dict[int, TeamWeek]:
+    """What each team of the workspace did between start and end: the digests' figures.
+
+    A handful of queries grouped by team, whatever the number of teams: the week's shares
+    through shares(created_at), its clicks through clicks(at), each joined to its author by
+    primary key. Per-team queries would instead read each team's whole history."""
+    in_workspace = Member.workspace_id == workspace_id
+    in_week = (Share.created_at >= start) & (Share.created_at < end)
+    week_shares = (select(Member.team_id, Share.edit_ratio)
+                   .join(Member, Member.id == Share.member_id).where(in_workspace, in_week))
+    per_post: dict[int | None, dict[int, int]] = defaultdict(dict)
+    for team_id, post_id, count in (await session.execute(
+        week_shares.with_only_columns(Member.team_id, Share.post_id, func.count(Share.id))
+        .group_by(Member.team_id, Share.post_id)
+    )).all():
+        per_post[team_id][post_id] = count
+    shared = {post_id for counts in per_post.values() for post_id in counts}
     posts = (await session.execute(
         select(Post.id, Post.title, Post.audience).where(
             Post.workspace_id == workspace_id,
             Post.publish_at < end,
             or_(and_(Post.publish_at >= start, Post.status.in_(("active", "expired"))),
-                Post.id.in_(per_post)),
+                Post.id.in_(shared)),
         ).order_by(Post.publish_at)
     )).all()
-    # Audience is a JSON list of team ids: filtered here, the same on every database.
-    visible = [(title, per_post.get(pid, 0)) for pid, title, audience in posts
-               if not audience or team_id in audience or pid in per_post]
-    clicks = await session.scalar(
-        select(func.count(Click.id)).join(Share, Share.id == Click.share_id)
-        .join(Member, Member.id == Share.member_id)
-        .where(in_team, Click.is_bot.is_(False), Click.at >= start, Click.at < end)
-    ) or 0
-    new_volunteers = await session.scalar(
-        select(func.count(Member.id)).where(
-            in_team, Member.status == "active",
+    clicks = dict((await session.execute(
+        select(Member.team_id, func.count(Click.id)).select_from(Click)
+        .join(Share, Share.id == Click.share_id).join(Member, Member.id == Share.member_id)
+        .where(in_workspace, Click.is_bot.is_(False), Click.at >= start, Click.at < end)
+        .group_by(Member.team_id)
+    )).all())
+    new_volunteers = dict((await session.execute(
+        select(Member.team_id, func.count(Member.id)).where(
+            in_workspace, Member.status == "active",
             Member.opted_in_at >= start, Member.opted_in_at < end)
-    ) or 0
-    ratios = [row.edit_ratio for row in share_rows]
-    thanks = sorted({row.display_name for row in share_rows
-                     if (row.prefs or {}).get("in_digest") and row.display_name})
-    return TeamWeek(posts=visible, shares=len(share_rows), clicks=clicks,
-                    authenticity=median(ratios) if ratios else None,
-                    new_volunteers=new_volunteers, thanks=thanks)
+        .group_by(Member.team_id)
+    )).all())
+    thanks: dict[int | None, set[str]] = defaultdict(set)
+    for team_id, name, prefs in (await session.execute(
+        # prefs as text: only those that mention in_digest need decoding.
+        select(Member.team_id, Member.display_name, cast(Member.prefs, Text)).where(
+            in_workspace, Member.id.in_(select(Share.member_id).where(in_week)))
+    )).all() if shared else []:
+        if name and prefs and "in_digest" in prefs and (json.loads(prefs) or {}).get(
+                "in_digest"):
+            thanks[team_id].add(name)
+    medians = await _median_ratios(session, week_shares) if shared else {}
+    team_ids = (await session.scalars(
+        select(Team.id).where(Team.workspace_id == workspace_id))).all()
+    return {team_id: TeamWeek(
+        # Audience is a JSON list of team ids: filtered here, the same on every database.
+        posts=[(title, per_post[team_id].get(pid, 0)) for pid, title, audience in posts
+               if not audience or team_id in audience or pid in per_post[team_id]],
+        shares=sum(per_post[team_id].values()), clicks=clicks.get(team_id, 0),
+        authenticity=medians.get(team_id), new_volunteers=new_volunteers.get(team_id, 0),
+        thanks=sorted(thanks[team_id])) for team_id in team_ids}
+
+
+async def team_week(
+    session: AsyncSession, workspace_id: int, team_id: int, start: datetime, end: datetime
+) -> TeamWeek:
+    """What a team did between start and end: the digest's figures.
+
+    The digest job and `/voix digest now` post every team's digest from one session:
+    `teams_week` runs once for all of them, its result kept in the session for the period."""
+    known: dict[tuple[int, datetime, datetime], dict[int, TeamWeek]] = \
+        session.info.setdefault("teams_week", {})
+    key = (workspace_id, start, end)
+    if team_id not in known.get(key, {}):
+        known[key] = await teams_week(session, workspace_id, start, end)
+    return known[key].get(team_id) or TeamWeek([], 0, 0, None, 0, [])

@@ -1,43 +1,64 @@
-"""The plan job: offer each live post to eligible volunteers at a good moment for them."""
+"""The plan job: offer each live post to eligible volunteers at a good moment for them.
+
+Built for workspaces of 100,000 volunteers: the volunteers are read in keyset batches of
+BATCH (only the columns planning needs), each batch's recent nudges come in one query over
+its id range (only those that can still matter: pending, or within the cap's week or the
+minimum gap), and the batch's new deliveries are inserted at once, insert-or-ignore. Quiet
+hours are computed once per (zone, quiet hours, weekends, earliest time), not per person.
+"""
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, Row, Text, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.context import member_zone
 from bot.preferences import Preferences, preferences, wants_topics
 from bot.services.quiet_hours import next_allowed
+from bot.services.timeparse import zone
 from storage.models import Delivery, Member, Post, Workspace
 from storage.upsert import insert_ignore_rows
 
 WEEK = timedelta(days=7)
 NEVER = datetime.max.replace(tzinfo=UTC)
+BATCH = 5000
+PENDING = ("planned", "sending")
+NOT_TAKEN = ("cancelled", "failed")  # a nudge that never reached them uses no cap
 
 
-def eligible_members(workspace_id: int, charter_version: str, now: datetime):  # type: ignore[no-untyped-def]
+def eligible(workspace_id: int, charter_version: str, now: datetime) -> ColumnElement[bool]:
     """Volunteers who may receive a nudge now: opted in, current charter, not paused."""
-    return select(Member).where(
-        Member.workspace_id == workspace_id,
-        Member.status == "active",
-        Member.charter_version == charter_version,
-        or_(Member.paused_until.is_(None), Member.paused_until <= now),
+    return (
+        (Member.workspace_id == workspace_id)
+        & (Member.status == "active")
+        & (Member.charter_version == charter_version)
+        & or_(Member.paused_until.is_(None), Member.paused_until <= now)
     )
 
 
-def due_time(earliest: datetime, member: Member, workspace: Workspace, prefs: Preferences,
-             taken: list[datetime], expires_at: datetime | None) -> datetime | None:
+Allowed = Callable[[datetime, ZoneInfo, time, time, bool], datetime]
+Volunteer = Row[int, str | None, int | None, str]  # id, timezone, team_id, prefs (JSON text)
+
+
+def due_time(earliest: datetime, tz: ZoneInfo, prefs: Preferences, quiet: tuple[time, time],
+             gap: timedelta, taken: Sequence[datetime], expires_at: datetime | None,
+             allowed: Allowed = next_allowed) -> datetime | None:
     """When this member may get one more nudge, or None if their weekly cap is reached.
 
-    `taken` holds the times of their other nudges (sent, or due when not yet sent)."""
-    gap = timedelta(hours=workspace.min_gap_hours)
+    `quiet` is `prefs.quiet`, parsed once by the caller. `taken` holds the times of their
+    other nudges (sent, or due when not yet sent) that can still matter: within the last
+    week or the minimum gap."""
     if taken:
         earliest = max(earliest, max(taken) + gap)
-    start, end = prefs.quiet
-    due = next_allowed(earliest, member_zone(member, workspace), start, end, prefs.weekends)
+    start, end = quiet
+    due = allowed(earliest, tz, start, end, prefs.weekends)
     if sum(1 for t in taken if due - WEEK < t <= due) >= prefs.weekly_cap:
         return None
     if expires_at is not None and due >= expires_at:
@@ -45,62 +66,145 @@ def due_time(earliest: datetime, member: Member, workspace: Workspace, prefs: Pr
     return due
 
 
-def _priority(post: Post, offered: Counter[int]) -> tuple[datetime, int, datetime, int]:
-    """Soonest expiry first, then the post offered to the fewest so far (rotation)."""
-    return (post.expires_at or NEVER, offered[post.id], post.publish_at, post.id)
+@dataclass(frozen=True)
+class LivePost:
+    id: int
+    topics: list[str]
+    audience: frozenset[int]
+    publish_at: datetime
+    expires_at: datetime | None
+
+
+class Planner:
+    """Chooses each volunteer's next nudge among the live posts of one workspace."""
+
+    def __init__(self, workspace: Workspace, posts: list[LivePost], offered: Counter[int],
+                 now: datetime) -> None:
+        self.workspace = workspace
+        self.posts = posts
+        self.offered = offered  # deliveries per post so far: the rotation's measure
+        self.now = now
+        self.gap = timedelta(hours=workspace.min_gap_hours)
+        self.default_prefs = preferences({}, workspace.weekly_cap)
+        self._allowed: dict[tuple[Any, ...], datetime] = {}
+        self._quiet: dict[tuple[str, str], tuple[time, time]] = {}
+
+    def allowed(self, moment: datetime, tz: ZoneInfo, start: time, end: time,
+                weekends: bool) -> datetime:
+        """next_allowed, remembered: most volunteers share a zone and the defaults."""
+        key = (moment, tz, start, end, weekends)
+        found = self._allowed.get(key)
+        if found is None:
+            found = self._allowed[key] = next_allowed(moment, tz, start, end, weekends)
+        return found
+
+    def quiet(self, prefs: Preferences) -> tuple[time, time]:
+        key = (prefs.quiet_start, prefs.quiet_end)
+        found = self._quiet.get(key)
+        if found is None:
+            found = self._quiet[key] = prefs.quiet
+        return found
+
+    def _priority(self, post: LivePost) -> tuple[datetime, int, datetime, int]:
+        """Soonest expiry first, then the post offered to the fewest so far (rotation)."""
+        return (post.expires_at or NEVER, self.offered[post.id], post.publish_at, post.id)
+
+    def next_nudge(self, volunteer: Volunteer, taken: list[datetime],
+                   seen: set[int]) -> dict[str, Any] | None:
+        """The delivery row to create for this volunteer, if any post may go to them."""
+        prefs = (preferences(json.loads(volunteer.prefs) or {}, self.workspace.weekly_cap)
+                 if volunteer.prefs and volunteer.prefs != "{}" else self.default_prefs)
+        candidates = sorted(
+            (post for post in self.posts
+             if post.id not in seen
+             and (not post.audience or volunteer.team_id in post.audience)
+             and wants_topics(prefs, post.topics)),
+            key=self._priority,
+        )
+        tz = zone(volunteer.timezone, self.workspace.timezone)
+        quiet = self.quiet(prefs)
+        for post in candidates:
+            due = due_time(self.now, tz, prefs, quiet, self.gap, taken, post.expires_at,
+                           self.allowed)
+            if due is not None:
+                self.offered[post.id] += 1
+                return {"post_id": post.id, "member_id": volunteer.id, "status": "planned",
+                        "due_at": due, "attempts": 0, "message_ref": {}, "suggestions": [],
+                        "created_at": self.now}
+        return None
+
+
+async def _live_posts(session: AsyncSession, workspace_id: int, now: datetime
+                      ) -> list[LivePost]:
+    await session.execute(
+        update(Post).where(Post.workspace_id == workspace_id, Post.status == "scheduled",
+                           Post.publish_at <= now).values(status="active"))
+    found = (await session.execute(select(
+        Post.id, Post.topics, Post.audience, Post.publish_at, Post.expires_at,
+    ).where(
+        Post.workspace_id == workspace_id, Post.status == "active",
+        or_(Post.expires_at.is_(None), Post.expires_at > now),
+    ))).all()
+    return [LivePost(row.id, list(row.topics or []), frozenset(row.audience or []),
+                     row.publish_at, row.expires_at) for row in found]
+
+
+async def _history(session: AsyncSession, first: int, last: int, post_ids: list[int],
+                   since: datetime) -> tuple[set[int], dict[int, list[datetime]],
+                                             dict[int, set[int]]]:
+    """For members with ids in [first, last]: who has a nudge pending, the times of
+    their nudges since `since`, and which live posts they were already offered."""
+    taken_at = func.coalesce(Delivery.sent_at, Delivery.due_at)
+    in_range = Delivery.member_id.between(first, last)
+    pending: set[int] = set()
+    taken: dict[int, list[datetime]] = defaultdict(list)
+    for member_id, status, moment in (await session.execute(
+        select(Delivery.member_id, Delivery.status, taken_at).where(
+            in_range, Delivery.status.not_in(NOT_TAKEN),
+            or_(taken_at > since, Delivery.status.in_(PENDING)))
+    )).all():
+        if status in PENDING:
+            pending.add(member_id)
+        taken[member_id].append(moment)
+    seen: dict[int, set[int]] = defaultdict(set)
+    for member_id, post_id in (await session.execute(
+        select(Delivery.member_id, Delivery.post_id).where(
+            in_range, Delivery.post_id.in_(post_ids))
+    )).all():
+        seen[member_id].add(post_id)
+    return pending, taken, seen
 
 
 async def plan_workspace(session: AsyncSession, workspace: Workspace, charter_version: str,
                          now: datetime) -> int:
     """Give each eligible volunteer with no nudge pending their next one, if one is due."""
-    await session.execute(
-        update(Post).where(Post.workspace_id == workspace.id, Post.status == "scheduled",
-                           Post.publish_at <= now).values(status="active"))
-    posts = (await session.scalars(select(Post).where(
-        Post.workspace_id == workspace.id, Post.status == "active",
-        or_(Post.expires_at.is_(None), Post.expires_at > now),
-    ))).all()
+    posts = await _live_posts(session, workspace.id, now)
     if not posts:
         return 0
-    members = (await session.scalars(eligible_members(workspace.id, charter_version, now))).all()
-    if not members:
-        return 0
-    seen: set[tuple[int, int]] = set()
-    pending: set[int] = set()
-    offered: Counter[int] = Counter()
-    taken: dict[int, list[datetime]] = defaultdict(list)
-    for post_id, member_id, status, due_at, sent_at in (await session.execute(
-        select(Delivery.post_id, Delivery.member_id, Delivery.status, Delivery.due_at,
-               Delivery.sent_at)
-        .where(Delivery.member_id.in_([m.id for m in members]))
-    )).all():
-        seen.add((post_id, member_id))
-        offered[post_id] += 1
-        if status in ("planned", "sending"):
-            pending.add(member_id)
-        if status not in ("cancelled", "failed"):
-            taken[member_id].append(sent_at or due_at)
-    rows = []
-    for member in members:
-        if member.id in pending:
-            continue
-        prefs = preferences(member.prefs, workspace.weekly_cap)
-        candidates = sorted(
-            (post for post in posts
-             if (post.id, member.id) not in seen
-             and (not post.audience or member.team_id in post.audience)
-             and wants_topics(prefs, list(post.topics))),
-            key=lambda post: _priority(post, offered),
-        )
-        for post in candidates:
-            due = due_time(now, member, workspace, prefs, taken[member.id], post.expires_at)
-            if due is not None:
-                offered[post.id] += 1
-                rows.append({"post_id": post.id, "member_id": member.id, "status": "planned",
-                             "due_at": due, "attempts": 0, "message_ref": {},
-                             "suggestions": [], "created_at": now})
-                break
-    return await insert_ignore_rows(session, Delivery, rows)
+    post_ids = [post.id for post in posts]
+    offered: Counter[int] = Counter(dict((await session.execute(
+        select(Delivery.post_id, func.count()).where(Delivery.post_id.in_(post_ids))
+        .group_by(Delivery.post_id))).all()))
+    planner = Planner(workspace, posts, offered, now)
+    # Older nudges count neither for the weekly cap nor for the minimum gap.
+    since = now - max(WEEK, planner.gap)
+    who = eligible(workspace.id, charter_version, now)
+    created, after = 0, 0
+    while True:
+        volunteers = (await session.execute(
+            # prefs as text: most are "{}" and need no JSON decoding.
+            select(Member.id, Member.timezone, Member.team_id,
+                   cast(Member.prefs, Text).label("prefs"))
+            .where(who, Member.id > after).order_by(Member.id).limit(BATCH))).all()
+        if not volunteers:
+            return created
+        after = volunteers[-1].id
+        pending, taken, seen = await _history(session, volunteers[0].id, after, post_ids,
+                                              since)
+        rows = [row for volunteer in volunteers if volunteer.id not in pending
+                and (row := planner.next_nudge(volunteer, taken.get(volunteer.id, []),
+                                               seen.get(volunteer.id, set()))) is not None]
+        created += await insert_ignore_rows(session, Delivery, rows, batch=BATCH)
 
 
 async def plan(session: AsyncSession, charter_version: str, now: datetime) -> int:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import socket
 import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -13,35 +16,65 @@ from bot.clock import ManualClock
 from bot.metrics import PLANNED
 from bot.runtime import Runtime
 from scheduler.digests import run_digests
+from scheduler.locks import singleton
 from scheduler.maintenance import maintain
 from scheduler.outbox import Outbox
 from scheduler.plan import plan
 from scheduler.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Jobs:
-    """plan, outbox, digest and maintenance, each short, idempotent, state in the database."""
+    """plan, outbox, digest and maintenance, each short, idempotent, state in the database.
+
+    Several replicas may run these on one PostgreSQL database. plan, digest and
+    maintenance are singletons: each run takes its job's advisory lock first
+    (scheduler/locks.py), and a replica that finds it held by another skips that run —
+    the method then returns None and `skipped[job]` counts it. send() takes no lock:
+    every replica drains the outbox, claims keep them apart (FOR UPDATE SKIP LOCKED).
+    On SQLite (one process) nothing is ever skipped.
+    """
 
     def __init__(self, rt: Runtime, limiters: dict[str, RateLimiter] | None = None) -> None:
         self.rt = rt
         self.worker = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self.outbox = Outbox(rt, self.worker, limiters)
+        self.skipped: Counter[str] = Counter()
 
-    async def plan(self) -> int:
+    async def _alone(self, name: str, job: Callable[[], Awaitable[T]]) -> T | None:
+        """Run `job` under its singleton lock; None when another replica holds it."""
+        async with singleton(self.rt, name) as held:
+            if not held:
+                self.skipped[name] += 1
+                log.info("job %s skipped: another replica is running it", name)
+                return None
+            return await job()
+
+    async def plan(self) -> int | None:
+        """Deliveries created; None when another replica is planning."""
+        return await self._alone("plan", self._plan)
+
+    async def _plan(self) -> int:
         async with self.rt.sessions() as session:
             created = await plan(session, self.rt.charter.version, self.rt.clock.now())
         PLANNED.inc(created)
         return created
 
     async def send(self) -> dict[str, int]:
+        """A count per outcome of the deliveries this replica claimed and processed."""
         return await self.outbox.run()
 
-    async def digest(self) -> dict[str, int]:
-        return await run_digests(self.rt)
+    async def digest(self) -> dict[str, int] | None:
+        """A count per digest outcome; None when another replica runs the digests."""
+        return await self._alone("digest", lambda: run_digests(self.rt))
 
-    async def maintenance(self) -> dict[str, int]:
+    async def maintenance(self) -> dict[str, int] | None:
+        """A count per clean-up; None when another replica runs maintenance."""
+        return await self._alone("maintenance", self._maintenance)
+
+    async def _maintenance(self) -> dict[str, int]:
         async with self.rt.sessions() as session:
             return await maintain(session, self.rt.clock.now())
 
@@ -61,7 +94,10 @@ async def simulate(jobs: Jobs, clock: ManualClock, until: datetime, step: timede
 
 
 def build_scheduler(jobs: Jobs) -> AsyncIOScheduler:
-    """APScheduler 3 with jobs in memory (their state lives in our tables)."""
+    """APScheduler 3 with jobs in memory (their state lives in our tables).
+
+    Every replica schedules every job; the singleton locks let one replica at a time run
+    plan, digest and maintenance, so when it dies another takes over at its next interval."""
     scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
     scheduler.add_job(jobs.plan, "interval", minutes=5, id="plan")

@@ -67,7 +67,11 @@ class Member(Base):
     """A person of the workspace the bot has met; a volunteer once they accept the charter."""
 
     __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        # The plan job reads a workspace's active members in id order, in batches.
+        Index("ix_members_workspace_status", "workspace_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -148,7 +152,8 @@ class Share(Base):
     """What a volunteer chose to share, how much they rewrote it, and its tracked link."""
 
     __tablename__ = "shares"
-    __table_args__ = (Index("ix_shares_post", "post_id"), Index("ix_shares_created", "created_at"))
+    __table_args__ = (Index("ix_shares_post", "post_id"), Index("ix_shares_created", "created_at"),
+                      Index("ix_shares_member_created", "member_id", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
@@ -168,7 +173,7 @@ class Click(Base):
     """One visit of a tracked link; no IP address is kept."""
 
     __tablename__ = "clicks"
-    __table_args__ = (Index("ix_clicks_share", "share_id"), Index("ix_clicks_at", "at"))
+    __table_args__ = (Index("ix_clicks_share_at", "share_id", "at"), Index("ix_clicks_at", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     share_id: Mapped[int] = mapped_column(ForeignKey("shares.id", ondelete="CASCADE"))

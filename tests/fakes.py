@@ -8,6 +8,7 @@ console messenger deliver, so the conversations stay readable.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from adapters.console.transport import ConsoleMessenger
@@ -25,6 +26,7 @@ class FlakyMessenger:
 
     platform = "console"
     rate_per_target: float | None = None
+    rate_per_workspace: float | None = None
 
     def __init__(self, inner: ConsoleMessenger, script: Iterable[SendError | None] = (),
                  always: SendError | None = None) -> None:
@@ -42,6 +44,10 @@ class FlakyMessenger:
 
     async def update(self, ref: MessageRef, card: Card) -> None:
         await self.inner.update(ref, card)
+
+    async def find_sent(self, target: ConversationRef, key: str,
+                        since: datetime) -> MessageRef | None:
+        return await self.inner.find_sent(target, key, since)
 
 
 def install_flaky(rt: Runtime, inner: ConsoleMessenger, script: Iterable[SendError | None] = (),

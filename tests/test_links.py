@@ -1,7 +1,11 @@
-"""Tracked links and the small HTTP surface: /r/<token>, /healthz, /metrics."""
+"""Tracked links and the small HTTP surface: /r/<token>, /healthz, /metrics.
+
+/r/<token> buffers its clicks and writes them in batches: the tests read them after
+`written_clicks`, which flushes the app's buffer as its background writer would."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -9,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.web import make_app
+from bot.clicks import ClickCounter
+from bot.web import CLICKS, make_app
 from storage.models import Click, Share
 from tests.conftest import ADMIN, enlist
 from tests.fakes import share_nudge
@@ -34,6 +39,15 @@ async def shared_link(console, jobs, url: str = POST_URL) -> Share:
     return await share_nudge(console, "alice")
 
 
+def counter(client: TestClient) -> ClickCounter:
+    return client.server.app[CLICKS]
+
+
+async def written_clicks(client: TestClient, rt) -> list[Click]:
+    await counter(client).flush()
+    return await rows(rt, Click)
+
+
 async def visit(client: TestClient, token: str, user_agent: str = BROWSER):
     return await client.get(f"/r/{token}", headers={"User-Agent": user_agent},
                             allow_redirects=False)
@@ -55,7 +69,7 @@ async def test_a_click_redirects_to_the_post_with_utm_tags(console, jobs, rt, cl
     assert query["utm_source"] == [share.network] and share.network == "linkedin"
     assert query["utm_medium"] == ["employee_advocacy"]
     assert query["utm_campaign"] == [f"post-{share.post_id}"]
-    [click] = await rows(rt, Click)
+    [click] = await written_clicks(client, rt)
     assert click.share_id == share.id and click.is_bot is False
 
 
@@ -80,7 +94,7 @@ async def test_link_previews_are_redirected_but_flagged(console, jobs, rt, clien
 
     assert response.status == 302
     assert split_location(response.headers["Location"])[0] == POST_URL
-    [click] = await rows(rt, Click)
+    [click] = await written_clicks(client, rt)
     assert click.is_bot is True
 
 
@@ -92,7 +106,7 @@ async def test_unknown_or_oversized_tokens_are_not_found(console, jobs, rt, clie
 
     assert response.status == 404
     assert "Location" not in response.headers
-    assert await rows(rt, Click) == []
+    assert await written_clicks(client, rt) == []
 
 
 async def test_the_redirect_keeps_the_post_query_but_not_foreign_utm_tags(
@@ -131,3 +145,74 @@ async def test_metrics_count_clicks(console, jobs, client):
     await visit(client, share.link_token)
 
     assert await person_clicks(client) == before + 2
+
+
+async def until_written(rt, count: int) -> list[Click]:
+    for _ in range(200):
+        clicks = await rows(rt, Click)
+        if len(clicks) >= count:
+            return clicks
+        await asyncio.sleep(0.01)
+    return await rows(rt, Click)
+
+
+async def test_a_click_is_written_in_the_background_at_once(console, jobs, rt, client):
+    share = await shared_link(console, jobs)
+
+    await visit(client, share.link_token)
+
+    assert len(await until_written(rt, 1)) == 1  # no flush asked for
+
+
+async def test_clicks_are_written_in_batches_and_a_clean_shutdown_writes_the_rest(
+        console, jobs, rt):
+    share = await shared_link(console, jobs)
+    app = make_app(rt)
+    app[CLICKS] = ClickCounter(rt, linger=60, batch=4)  # only a full batch is written early
+    async with TestClient(TestServer(app)) as test_client:
+        for _ in range(3):
+            assert (await visit(test_client, share.link_token)).status == 302
+        await asyncio.sleep(0.05)
+        assert await rows(rt, Click) == [] and app[CLICKS].pending == 3
+
+        await visit(test_client, share.link_token)
+        assert len(await until_written(rt, 4)) == 4
+
+        await visit(test_client, share.link_token)
+        assert app[CLICKS].pending == 1  # waiting for its batch...
+
+    assert len(await rows(rt, Click)) == 5  # ...and written when the server stopped
+
+
+async def test_a_known_link_is_looked_up_once(console, jobs, rt, client):
+    share = await shared_link(console, jobs)
+    queries: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        queries.append(statement)
+
+    sa.event.listen(rt.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(5):
+            assert (await visit(client, share.link_token)).status == 302
+    finally:
+        sa.event.remove(rt.engine.sync_engine, "before_cursor_execute", seen)
+    assert len([q for q in queries if "link_token" in q]) == 1
+    assert len(await written_clicks(client, rt)) == 5
+
+
+async def test_a_share_removed_while_its_clicks_wait_loses_only_those(console, jobs, rt,
+                                                                      client):
+    share = await shared_link(console, jobs)
+    await enlist(console, "bob")
+    await jobs.tick()
+    other = await share_nudge(console, "bob")
+    await visit(client, share.link_token)
+    await visit(client, other.link_token)
+    async with rt.sessions() as session:
+        await session.execute(sa.delete(Share).where(Share.id == share.id))
+        await session.commit()
+
+    [click] = await written_clicks(client, rt)
+
+    assert click.share_id == other.id

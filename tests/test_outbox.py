@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
 
+from adapters.console.transport import conversation_ref, dm_id
+from bot.cards import Card
+from bot.metrics import REGISTRY
 from bot.ports import SendError
 from scheduler.outbox import LEASE, MAX_ATTEMPTS, claim
-from scheduler.ratelimit import RateLimiter
+from scheduler.ratelimit import Limits
 from scheduler.runner import Jobs
 from storage.models import Delivery, Member
 from tests.conftest import START, enlist
-from tests.fakes import install_flaky, members_by_user, queue_post, user_deliveries
+from tests.fakes import FlakyMessenger, install_flaky, members_by_user, queue_post, user_deliveries
 from tests.helpers import one
 
 
@@ -30,6 +35,24 @@ async def planned_nudge(console, jobs, rt, user: str = "alice",
 
 async def reload(rt, delivery: Delivery) -> Delivery:
     return await one(rt, Delivery, Delivery.id == delivery.id)
+
+
+def on_scheduler_time(jobs: Jobs, clock) -> Limits:
+    """The outbox's limiters on the test's clock (plus real time): moving the clock moves
+    their pauses along, as time does in production."""
+    limits = Limits(clock=lambda: time.monotonic() + (clock.now() - START).total_seconds())
+    jobs.outbox.limits = limits
+    return limits
+
+
+def key_of(delivery: Delivery) -> str:
+    return f"delivery-{delivery.id}"
+
+
+async def crashed_claim(rt, clock, delivery: Delivery) -> None:
+    """Another replica claims the delivery, then dies."""
+    async with rt.sessions() as session:
+        assert await claim(session, clock.now(), "crashed-replica", 10) == [delivery.id]
 
 
 @pytest.mark.parametrize("replicas", [1, 3], ids=["one-worker", "three-replicas"])
@@ -84,6 +107,7 @@ async def test_a_rate_limit_postpones_by_retry_after_without_using_an_attempt(
         console, jobs, rt, clock, messenger):
     delivery = await planned_nudge(console, jobs, rt)
     flaky = install_flaky(rt, messenger, [SendError("rate_limited", retry_after=30)])
+    on_scheduler_time(jobs, clock)
 
     await jobs.send()
     held = await reload(rt, delivery)
@@ -213,12 +237,146 @@ async def test_a_volunteer_who_pauses_after_planning_waits_for_the_pause_to_end(
     assert messenger.sent_keys == [f"delivery-{delivery.id}"]
 
 
-def test_the_rate_limiter_holds_a_target_after_a_429_and_leaves_others_alone():
-    limiter = RateLimiter(rate=0.01, burst=2)  # a token every 100 s
-    assert [limiter.delay("slack:D1"), limiter.delay("slack:D1")] == [0.0, 0.0]
-    assert limiter.delay("slack:D1") > 0  # the burst is spent
-    limiter.pause("slack:D2", 30)
-    assert 20 < limiter.delay("slack:D2") <= 30
-    assert limiter.delay("slack:D3") == 0.0
-    with pytest.raises(ValueError):
-        RateLimiter(rate=0)
+async def test_a_nudge_posted_by_a_crashed_replica_is_recorded_not_sent_again(
+        console, jobs, rt, clock, messenger):
+    delivery = await planned_nudge(console, jobs, rt)
+    await crashed_claim(rt, clock, delivery)
+    # It posted the nudge and died before recording it.
+    posted = await messenger.send(conversation_ref(dm_id("alice")), Card("News", ()),
+                                  key=key_of(delivery))
+
+    clock.advance(LEASE + timedelta(minutes=1))
+    retaken = {"platform": "console", "reason": "lease_expired"}
+    before = REGISTRY.get_sample_value("portevoix_send_retries_total", retaken) or 0
+    assert await jobs.send() == {"recovered": 1}
+
+    assert REGISTRY.get_sample_value("portevoix_send_retries_total", retaken) == before + 1
+    assert messenger.sent_keys == [key_of(delivery)]
+    done = await reload(rt, delivery)
+    assert (done.status, done.message_ref["message_id"]) == ("sent", posted.message_id)
+    assert sum(1 for m in console.dm("alice") if m.proactive) == 1
+
+
+async def test_a_send_whose_answer_was_lost_is_looked_for_before_the_retry(
+        console, jobs, rt, clock, messenger):
+    delivery = await planned_nudge(console, jobs, rt)
+    install_flaky(rt, messenger, [SendError("transient", "TimeoutError")])
+    assert await jobs.send() == {"retry": 1}
+    # The timed-out call had reached the platform after all.
+    await messenger.send(conversation_ref(dm_id("alice")), Card("News", ()), key=key_of(delivery))
+
+    clock.set((await reload(rt, delivery)).due_at)
+    assert await jobs.send() == {"recovered": 1}
+    assert messenger.sent_keys == [key_of(delivery)]
+    assert (await reload(rt, delivery)).status == "sent"
+
+
+class LookupRefused(FlakyMessenger):
+    """A platform that refuses the resend check with the scripted errors first."""
+
+    def __init__(self, inner, lookups: list[SendError]) -> None:
+        super().__init__(inner)
+        self.lookups = lookups
+
+    async def find_sent(self, target, key, since):
+        if self.lookups:
+            raise self.lookups.pop(0)
+        return await super().find_sent(target, key, since)
+
+
+async def test_a_refused_resend_check_never_sends_blindly(console, jobs, rt, clock, messenger):
+    delivery = await planned_nudge(console, jobs, rt)
+    await crashed_claim(rt, clock, delivery)
+    rt.messengers["console"] = LookupRefused(messenger, [
+        SendError("rate_limited", retry_after=20), SendError("transient", "HTTP 503")])
+    clock.advance(LEASE + timedelta(minutes=1))
+
+    assert await jobs.send() == {"rate-limited": 1}
+    held = await reload(rt, delivery)
+    assert (held.status, held.attempts) == ("planned", 1)  # still "may have posted"
+    clock.set(held.due_at)
+    assert await jobs.send() == {"retry": 1}
+    clock.set((await reload(rt, delivery)).due_at)
+    assert await jobs.send() == {"sent": 1}
+    assert messenger.sent_keys == [key_of(delivery)]
+    assert (await reload(rt, delivery)).attempts == 3
+
+
+async def test_claims_that_never_come_back_end_as_a_visible_failure(
+        console, jobs, rt, clock, messenger, caplog):
+    delivery = await planned_nudge(console, jobs, rt)
+    for _ in range(MAX_ATTEMPTS):  # replicas that died each time (say, on this very nudge)
+        await crashed_claim(rt, clock, delivery)
+        clock.advance(LEASE + timedelta(minutes=1))
+
+    with caplog.at_level(logging.ERROR, logger="scheduler.outbox"):
+        assert await jobs.send() == {"failed": 1}
+    failed = await reload(rt, delivery)
+    assert (failed.status, failed.attempts) == ("failed", MAX_ATTEMPTS + 1)
+    assert messenger.sent_keys == []
+    assert any(f"delivery {delivery.id} failed for good" in r.message for r in caplog.records)
+
+
+async def test_a_paused_target_goes_back_to_the_queue_and_holds_up_no_one(
+        console, jobs, rt, clock, messenger):
+    alice = await planned_nudge(console, jobs, rt, "alice")
+    bob = await planned_nudge(console, jobs, rt, "bob")
+    limits = on_scheduler_time(jobs, clock)
+    limits.rate_limited(messenger, conversation_ref(dm_id("alice")), 60)
+
+    assert await jobs.send() == {"sent": 1, "throttled": 1}
+    assert messenger.sent_keys == [key_of(bob)]
+    held = await reload(rt, alice)
+    assert (held.status, held.attempts) == ("planned", 0)
+    assert timedelta(seconds=59) <= held.due_at - clock.now() <= timedelta(seconds=60)
+
+    clock.set(held.due_at)
+    assert await jobs.send() == {"sent": 1}
+    assert messenger.sent_keys == [key_of(bob), key_of(alice)]
+
+
+async def test_the_workspace_ceiling_paces_every_conversation(console, jobs, rt, messenger):
+    users = [f"volunteer{n}" for n in range(6)]
+    for user in users:
+        await enlist(console, user)
+    await queue_post(console, "paced")
+    await jobs.plan()
+    flaky = install_flaky(rt, messenger)
+    flaky.rate_per_workspace = 20.0  # a slot every 50 ms, one at once
+
+    started = time.monotonic()
+    assert await jobs.send() == {"sent": len(users)}
+    assert time.monotonic() - started >= (len(users) - 1) / 20.0
+
+
+class TakenOverMidSend(FlakyMessenger):
+    """A send so slow that its lease ran out: another replica took the delivery meanwhile
+    (and, with `recorded`, sent and recorded it too)."""
+
+    def __init__(self, inner, rt, clock, script, recorded: bool) -> None:
+        super().__init__(inner, script)
+        self.rt, self.clock, self.recorded = rt, clock, recorded
+
+    async def send(self, target, card, *, key):
+        values = {"claimed_by": "other-replica"}
+        if self.recorded:
+            values.update(status="sent", sent_at=self.clock.now(), claimed_by=None)
+        async with self.rt.sessions() as session:
+            await session.execute(update(Delivery).values(**values))
+            await session.commit()
+        return await super().send(target, card, key=key)
+
+
+@pytest.mark.parametrize(("script", "recorded", "outcome", "status"), [
+    ([SendError("transient", "TimeoutError")], False, "lost-claim", "sending"),
+    ([None], True, "duplicate", "sent"),
+])
+async def test_a_worker_that_lost_its_claim_leaves_the_delivery_to_its_new_owner(
+        console, jobs, rt, clock, messenger, script, recorded, outcome, status):
+    delivery = await planned_nudge(console, jobs, rt)
+    rt.messengers["console"] = TakenOverMidSend(messenger, rt, clock, script, recorded)
+
+    assert await jobs.send() == {outcome: 1}
+    after = await reload(rt, delivery)
+    assert (after.status, after.attempts) == (status, 1)
+    assert after.claimed_by == (None if recorded else "other-replica")

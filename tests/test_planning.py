@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -237,3 +237,21 @@ async def test_nudges_held_by_a_crisis_pause_do_not_arrive_in_a_burst(
     times = await sent_times(rt, messenger)
     assert len(times["alice"]) == 2
     assert_a_day_apart("alice", times["alice"])
+
+
+async def test_planning_in_batches_keeps_one_pending_nudge_each_and_the_rotation(
+        console, jobs, rt, monkeypatch):
+    monkeypatch.setattr("scheduler.plan.BATCH", 2)  # five volunteers: three batches
+    users = ("ana", "ben", "cid", "dan", "eve")
+    for user in users:
+        await enlist(console, user)
+    first = await queue_post(console, "first")
+    second = await queue_post(console, "second")
+
+    assert await jobs.plan() == len(users)
+    assert await jobs.plan() == 0  # each has a nudge pending
+
+    per_user = {user: await user_deliveries(rt, user) for user in users}
+    assert all(len(deliveries) == 1 for deliveries in per_user.values())
+    offered = Counter(d.post_id for deliveries in per_user.values() for d in deliveries)
+    assert sorted(offered.values()) == [2, 3] and set(offered) == {first.id, second.id}

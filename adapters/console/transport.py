@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.cards import Button, Card, Form
 from bot.dispatch import Bot
@@ -44,10 +45,12 @@ class ConsoleMessenger:
 
     platform = PLATFORM
     rate_per_target: float | None = None
+    rate_per_workspace: float | None = None
 
     def __init__(self) -> None:
         self.conversations: dict[str, list[Message]] = {}
         self.sent_keys: list[str] = []
+        self.sent_by_key: dict[str, MessageRef] = {}
         self.unreachable: set[str] = set()
         self.listeners: list = []
         self._ids = itertools.count(1)
@@ -63,7 +66,16 @@ class ConsoleMessenger:
         if target.conversation_id in self.unreachable:
             raise SendError("permanent", "user_not_found")
         self.sent_keys.append(key)
-        return self.post(target.conversation_id, card, proactive=True)
+        sent = self.sent_by_key[key] = self.post(target.conversation_id, card, proactive=True)
+        return sent
+
+    async def find_sent(self, target: ConversationRef, key: str,
+                        since: datetime) -> MessageRef | None:
+        """What this process sent under `key` to `target` (the console keeps no clock)."""
+        sent = self.sent_by_key.get(key)
+        if sent is None or sent.conversation.conversation_id != target.conversation_id:
+            return None
+        return sent
 
     async def update(self, ref: MessageRef, card: Card) -> None:
         for message in self.conversations.get(ref.conversation.conversation_id, []):

@@ -39,7 +39,8 @@ async def serve(rt: Runtime, bot: Bot, app: web.Application) -> Cleanup | None:
     # The outbox owns its retries (Retry-After, backoff): its client retries nothing.
     rt.messengers["slack"] = SlackMessenger(
         AsyncWebClient(token=token, base_url=settings.slack_api_url, timeout=TIMEOUT,
-                       retry_handlers=[]))
+                       retry_handlers=[]),
+        rate_per_workspace=settings.slack_rate_per_workspace)
     if app_token:
         handler = AsyncSocketModeHandler(adapter.app, app_token)
         await handler.connect_async()

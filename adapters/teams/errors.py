@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.ports import SendError
+from bot.ports import SendError, retry_after_seconds
 
 # The bot was removed, the user left or the chat is gone: retrying cannot help.
 PERMANENT_STATUSES = {403, 404}
@@ -15,9 +15,8 @@ def send_error(error: Exception) -> SendError:
     if isinstance(error, HttpOperationError) and error.response is not None:
         status = error.response.status_code
         if status == 429:
-            retry_after = str(error.response.headers.get("Retry-After", "1"))
             return SendError("rate_limited", "429",
-                             float(retry_after) if retry_after.isdigit() else 1.0)
+                             retry_after_seconds(error.response.headers.get("Retry-After")))
         if status in PERMANENT_STATUSES:
             return SendError("permanent", f"HTTP {status}")
         return SendError("transient", f"HTTP {status}")

@@ -1,7 +1,12 @@
-"""Proactive sending to Teams: nudges to personal chats, digests to team channels."""
+"""Proactive sending to Teams: nudges to personal chats, digests to team channels.
+
+Teams gives a bot no way to read a chat's history, so a resend after a crash cannot be
+checked: Teams deliveries are at least once in that window (docs/delivery.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -15,6 +20,7 @@ from bot.cards import Card
 from bot.events import ConversationRef, MessageRef
 
 CHANNEL = "msteams"
+Logic = Callable[[TurnContext], Awaitable[None]]
 
 
 def _reference(target: ConversationRef) -> ConversationReference:
@@ -28,6 +34,8 @@ class TeamsMessenger:
     platform = PLATFORM
     # Teams allows 1,800 messages an hour to one conversation: about one every 2 s.
     rate_per_target: float | None = 0.5
+    # and about 50 requests a second to one tenant.
+    rate_per_workspace: float | None = 50.0
 
     def __init__(self, adapter: CloudAdapter, app_id: str | None) -> None:
         self.adapter = adapter
@@ -45,19 +53,17 @@ class TeamsMessenger:
             sent["id"] = response.id if response else ""
             sent["reference"] = TurnContext.get_conversation_reference(turn.activity)
 
-        try:
-            if target.data.get("provisional"):
-                user = reference.user
-                parameters = ConversationParameters(
-                    is_group=False, bot=reference.bot, tenant_id=target.workspace_id,
-                    members=[ChannelAccount(id=user.id, name=user.name)],
-                    channel_data={"tenant": {"id": target.workspace_id}})
-                await self.adapter.create_conversation(self.app_id, write, parameters, CHANNEL,
-                                                       reference.service_url)
-            else:
-                await self.adapter.continue_conversation(reference, write, self.app_id)
-        except CONNECTOR_ERRORS as error:
-            raise send_error(error) from error
+        if target.data.get("provisional"):
+            user = reference.user
+            parameters = ConversationParameters(
+                is_group=False, bot=reference.bot, tenant_id=target.workspace_id,
+                members=[ChannelAccount(id=user.id, name=user.name)],
+                channel_data={"tenant": {"id": target.workspace_id}})
+            await self._turn(write, lambda logic: self.adapter.create_conversation(
+                self.app_id, logic, parameters, CHANNEL, reference.service_url))
+        else:
+            await self._turn(write, lambda logic: self.adapter.continue_conversation(
+                reference, logic, self.app_id))
         where: ConversationReference = sent["reference"]
         conversation = ConversationRef(PLATFORM, target.workspace_id, str(where.conversation.id),
                                        {"reference": where.serialize()})
@@ -69,8 +75,34 @@ class TeamsMessenger:
             activity.id = ref.message_id
             await turn.update_activity(activity)
 
+        await self._turn(write, lambda logic: self.adapter.continue_conversation(
+            _reference(ref.conversation), logic, self.app_id))
+
+    async def find_sent(self, target: ConversationRef, key: str,
+                        since: datetime) -> MessageRef | None:
+        """Always None: a bot cannot read a Teams chat's history (at least once)."""
+        return None
+
+    @staticmethod
+    async def _turn(write: Logic, run: Callable[[Logic], Awaitable[Any]]) -> None:
+        """Run a proactive turn and raise what the connector refused as a SendError.
+
+        botbuilder hands an exception raised inside the turn to the adapter's on_turn_error
+        (which logs it and ends the turn quietly) rather than to the caller: the turn keeps
+        the error itself and it is raised here."""
+        failed: list[Exception] = []
+
+        async def logic(turn: TurnContext) -> None:
+            try:
+                await write(turn)
+            except Exception as error:
+                failed.append(error)
+
         try:
-            await self.adapter.continue_conversation(_reference(ref.conversation), write,
-                                                     self.app_id)
+            await run(logic)
         except CONNECTOR_ERRORS as error:
             raise send_error(error) from error
+        if failed and isinstance(failed[0], CONNECTOR_ERRORS):
+            raise send_error(failed[0]) from failed[0]
+        if failed:
+            raise failed[0]

@@ -49,7 +49,7 @@ def _suggestion(delivery: Delivery, choice: str) -> str:
 async def _replace_nudge(ctx: Context, delivery: Delivery, post: Post, outcome: str) -> None:
     ref = message_from_json(delivery.message_ref)
     if ref is not None:
-        await ctx.update_card(ref, done_card(ctx.rt.texts, ctx.locale, post, outcome))
+        await ctx.responder.update(ref, done_card(ctx.rt.texts, ctx.locale, post, outcome))
 
 
 @router.action("nudge.pick")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +13,13 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from adapters.slack.plugin import EVENTS_PATH, serve
 from bot.dispatch import Bot
 from bot.runtime import Runtime
 from bot.web import make_app
+from storage.models import Share
 from tests.adapters.slack import payloads
 from tests.adapters.slack.mock_slack import MockSlack
 
@@ -86,6 +88,22 @@ class SlackSide:
             if time.monotonic() > deadline:
                 raise AssertionError("the Slack side never reached the expected state")
             await asyncio.sleep(0.02)
+
+    async def settle_db(self, check: Callable[[], Awaitable[bool]],
+                        timeout: float = 5.0) -> None:
+        """Wait for the handler's transaction: cards are updated before it commits."""
+        deadline = time.monotonic() + timeout
+        while not await check():
+            if time.monotonic() > deadline:
+                raise AssertionError("the database never reached the expected state")
+            await asyncio.sleep(0.02)
+
+    async def shared(self, count: int = 1) -> None:
+        """Wait until `count` shares are recorded."""
+        async def enough() -> bool:
+            async with self.rt.sessions() as session:
+                return len((await session.scalars(select(Share))).all()) >= count
+        await self.settle_db(enough)
 
     async def quiet(self, seconds: float = 0.3) -> None:
         """Let any work Bolt runs after the ack finish (for checks that nothing happened)."""

@@ -7,7 +7,7 @@ import yaml
 
 from bot.cli import main
 
-SCOPES = {"chat:write", "commands", "im:history", "users:read", "users:read.email",
+SCOPES = {"chat:write", "commands", "im:history", "im:write", "users:read", "users:read.email",
           "channels:read", "groups:read"}
 
 

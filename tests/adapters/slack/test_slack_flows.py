@@ -20,6 +20,13 @@ async def member(rt, user_id: str) -> Member:
         return (await session.scalars(select(Member).where(Member.external_id == user_id))).one()
 
 
+async def opted_in(side, user: str) -> None:
+    """Wait for the accept's transaction (the card is updated before it commits)."""
+    async def active() -> bool:
+        return (await member(side.rt, user)).status == "active"
+    await side.settle_db(active)
+
+
 def texts_of(call) -> str:
     return json.dumps(call.params.get("blocks") or []) + str(call.params.get("text") or "")
 
@@ -33,6 +40,7 @@ async def join(side, user: str = ALICE) -> None:
     await side.press(user, "charter.accept", side.rt.charter.version,
                      channel=side.mock.dm_channel(user), message_ts=posted["ts"])
     await side.settle(lambda: side.mock.count("chat.update") >= 1)
+    await opted_in(side, user)
 
 
 async def test_url_verification_answers_its_challenge(side):
@@ -53,6 +61,7 @@ async def test_join_shows_the_charter_and_accept_opts_in(side, rt):
     await side.press(ALICE, "charter.accept", rt.charter.version,
                      channel=side.mock.dm_channel(ALICE), message_ts=posted["ts"])
     await side.settle(lambda: side.mock.count("chat.update") == 1)
+    await opted_in(side, ALICE)
 
     alice = await member(rt, ALICE)
     assert (alice.status, alice.charter_version) == ("active", rt.charter.version)
@@ -106,6 +115,7 @@ async def test_nudge_pick_edit_share_on_slack(side, rt, jobs):
         view["private_metadata"])
     await side.settle(lambda: side.mock.count("chat.update") == 2
                       and side.mock.count("chat.postMessage") == posted + 1)
+    await side.shared()
 
     async with rt.sessions() as session:
         share = (await session.scalars(select(Share))).one()

@@ -132,6 +132,7 @@ async def share_first_idea(side, delivery: Delivery, ts: str, words: str) -> Non
         **payloads.text_value("text", delivery.suggestions[0] + words),
         **payloads.select_value("network", "linkedin")}, view["private_metadata"])
     await side.settle(lambda: side.mock.count("chat.update") >= 2)
+    await side.shared()
 
 
 async def test_the_nudge_is_updated_in_its_dm_channel_at_its_ts(side, rt, jobs):
