@@ -165,7 +165,7 @@ class Driver:
                                         charter["ts"]), payloads.FORM)
         await until(lambda: self.mock.count("chat.update") == 1, "the charter accepted")
         command = payloads.slash_command(ADMIN, "queue https://acme.example/news/lyon "
-                                         '--title "Our Lyon office"',
+                                         '--title "Our Lyon office"', channel_id="C0GENERAL",
                                          response_url=self.mock.response_url)
         await self.post(command, payloads.FORM)
         await until(lambda: self.mock.count("response_url") == 1, "the post queued")

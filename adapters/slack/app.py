@@ -2,39 +2,41 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import inbound
+from adapters.slack import inbound, shapes
 from adapters.slack.profiles import Profiles
 from adapters.slack.render import base_action_id, form_values, render_modal
 from adapters.slack.responder import FORM_ACTION, PendingForms, SlackResponder
+from adapters.untrusted_json import unusable
 from bot.dedupe import first_time
 from bot.dispatch import Bot
 from bot.events import Event, HomeOpened, MemberJoined
 from bot.texts import normalize_locale
 
 log = logging.getLogger(__name__)
-COMMAND = "/voix"
 MEMBERS_PAGE = 200
 TIMEOUT = 10
+SIGNATURE_MAX_AGE = 5 * 60  # seconds, as Slack documents it
 
 
 def interactive_client(token: str, base_url: str) -> AsyncWebClient:
@@ -46,20 +48,43 @@ def interactive_client(token: str, base_url: str) -> AsyncWebClient:
     ])
 
 
-class RetryDedupe(AsyncMiddleware):
-    """Slack redelivers an event it thinks we missed (X-Slack-Retry-Num, same event_id):
-    acknowledge the repeat and do nothing more."""
+def signed(secret: bytes, body: bytes, headers: Mapping[str, str], now: float) -> bool:
+    """Whether Slack signed these raw bytes (v0 signature, fresh timestamp). slack_sdk's
+    SignatureVerifier wants text and int()s the timestamp as sent, so a body that is not
+    UTF-8 or a timestamp of `abc` crashes it: this refuses both instead (headers lower-case)."""
+    stamp = headers.get("x-slack-request-timestamp", "")
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12) \
+            or abs(now - int(stamp)) > SIGNATURE_MAX_AGE:
+        return False
+    digest = hmac.new(secret, b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    given = headers.get("x-slack-signature", "").encode("utf-8", "replace")
+    return hmac.compare_digest(b"v0=" + digest.encode(), given)
 
-    def __init__(self, seen_first: Callable[[str], Awaitable[bool]]) -> None:
-        self.seen_first = seen_first
 
-    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse,
-                            next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
-        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
-        if event_id and not await self.seen_first(str(event_id)):
-            log.info("Slack retry of event %s ignored", event_id)
-            return BoltResponse(status=200, body="")
-        return await next()
+def _refuse(status: int, why: str) -> web.Response:
+    log.warning("Slack request refused (%s): %s", status, why)
+    return web.Response(status=status, text=why)
+
+
+Listener = Callable[..., Awaitable[None]]
+
+
+def reported(listener: Listener) -> Listener:
+    """A listener whose errors are logged here rather than raised to Bolt: its runner would
+    replace the ack already sent with the error, then wait three seconds for an ack and
+    answer 400. A payload lacking what its kind carries is one line, anything else a
+    traceback."""
+
+    @functools.wraps(listener)  # Bolt reads the argument names through __wrapped__
+    async def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            await listener(*args, **kwargs)
+        except inbound.BadPayload as error:
+            log.warning("Slack payload not handled by %s: %s", listener.__name__, error)
+        except Exception:
+            log.exception("Slack listener %s failed", listener.__name__)
+
+    return run
 
 
 class SlackAdapter:
@@ -71,18 +96,16 @@ class SlackAdapter:
         self.client = interactive_client(token, api_url)
         self.profiles = Profiles(self.client)
         self.forms = PendingForms()
-        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
+        self.signing_secret = signing_secret.encode()
         self._channels: dict[str, str] = {}
         self.app = AsyncApp(token=token, client=self.client, signing_secret=signing_secret,
                             request_verification_enabled=bool(signing_secret),
                             process_before_response=False)
-        self.app.middleware(RetryDedupe(
-            lambda event_id: first_time(bot.rt, inbound.PLATFORM, event_id)))
         self.app.event("message")(self.on_message)
         self.app.event("app_home_opened")(self.on_home)
         self.app.event("member_joined_channel")(self.on_member_joined)
         self.app.event(re.compile(".*"))(self.on_other_event)
-        self.app.command(COMMAND)(self.on_command)
+        self.app.command(inbound.COMMAND)(self.on_command)
         self.app.action(re.compile(".*"))(self.on_action)
         self.app.view(re.compile(".*"))(self.on_view)
 
@@ -95,6 +118,17 @@ class SlackAdapter:
         return SlackResponder(self.client, team, user,
                               lambda key, **values: texts.say(language, key, **values),
                               self.forms, **where)
+
+    async def _first_time(self, body: dict[str, Any]) -> bool:
+        """Whether this payload is new. Slack redelivers an event it thinks we missed (same
+        event_id); a command or a button press arriving again (same trigger_id, or same
+        person, action and action_ts) is someone's replay, since Slack never retries those.
+        Asked after the ack, which is the same empty 200 either way."""
+        keys = inbound.replay_keys(body)
+        if not keys or await first_time(self.bot.rt, *keys[0], *keys[1:]):
+            return True
+        log.info("Slack %s seen before, ignored: %s", *keys[0])
+        return False
 
     async def _dispatch(self, event: Event | None, responder: SlackResponder) -> None:
         if event is not None:
@@ -123,24 +157,31 @@ class SlackAdapter:
 
     # -- listeners (Bolt injects arguments by name) ---------------------------------
 
-    async def on_message(self, body: dict[str, Any]) -> None:
-        team, user = inbound.team_id(body), inbound.user_id(body)
-        if body["event"].get("bot_id") or body["event"].get("subtype"):
+    @reported
+    async def on_message(self, body: dict[str, Any], context: dict[str, Any]) -> None:
+        if not inbound.typed_in_dm(body["event"], context.get("bot_user_id")):
+            return  # channel messages, edits, deletions, joins, bots: nothing to answer
+        if not await self._first_time(body):
             return
+        team, user = inbound.team_id(body), inbound.user_id(body)
         actor = await self.profiles.actor(team, user)
         responder = self._responder(team, user, actor.locale,
                                     channel_id=body["event"].get("channel"))
         await self._dispatch(inbound.direct_message(body, actor), responder)
 
+    @reported
     async def on_home(self, body: dict[str, Any]) -> None:
-        if body["event"].get("tab") not in (None, "home"):
+        if body["event"].get("tab") not in (None, "home") or not await self._first_time(body):
             return
         team, user = inbound.team_id(body), inbound.user_id(body)
         actor = await self.profiles.actor(team, user)
         await self._dispatch(HomeOpened(actor),
                              self._responder(team, user, actor.locale, home=True))
 
+    @reported
     async def on_member_joined(self, body: dict[str, Any], context: dict[str, Any]) -> None:
+        if not await self._first_time(body):
+            return
         team, user = inbound.team_id(body), inbound.user_id(body)
         channel = inbound.conversation(team, str(body["event"]["channel"]))
         name = await self._channel_name(channel.conversation_id)
@@ -158,16 +199,22 @@ class SlackAdapter:
     async def on_other_event(self) -> None:
         """Events we subscribe to but do not use are acknowledged, so Slack won't retry."""
 
+    @reported
     async def on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
+        if not await self._first_time(body):
+            return
         team, user = inbound.team_id(body), inbound.user_id(body)
         actor = await self.profiles.actor(team, user)
         responder = self._responder(team, user, actor.locale, channel_id=body.get("channel_id"),
                                     trigger_id=body.get("trigger_id"), respond=respond)
         await self._dispatch(inbound.command(body, actor), responder)
 
+    @reported
     async def on_action(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()
+        if not await self._first_time(body):
+            return
         team, user = inbound.team_id(body), inbound.user_id(body)
         actor = await self.profiles.actor(team, user)
         container = body.get("container") or {}
@@ -194,8 +241,11 @@ class SlackAdapter:
             form, callback_id=form.form_id, private_metadata=form.private,
             close_label=responder.say("common.cancel")))
 
+    @reported
     async def on_view(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()
+        if not await self._first_time(body):
+            return
         team, user = inbound.team_id(body), inbound.user_id(body)
         actor = await self.profiles.actor(team, user)
         values = form_values(((body.get("view") or {}).get("state") or {}).get("values") or {})
@@ -205,23 +255,30 @@ class SlackAdapter:
     # -- HTTP ----------------------------------------------------------------------
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        """POST /slack/events: Bolt verifies the signature and answers; a body Bolt cannot
-        read is a 400 (401 when its signature is wrong too), never a 500."""
-        body = await request.text()
-        headers = dict(request.headers.items())
+        """POST /slack/events. The signature is checked on the raw bytes before anything is
+        parsed (401); the body must then be UTF-8 JSON or form data, nested within a sane
+        depth, of a kind and shape Porte-Voix handles (400). Past the app's client_max_size
+        it is a 413. Only then does Bolt see it."""
         try:
-            bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _refuse(413, "body too large")
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        if self.signing_secret and not signed(self.signing_secret, raw, headers, time.time()):
+            return _refuse(401, "invalid signature")
+        try:
+            # Bolt parses the body (JSON, a form, or a form's JSON `payload`) as it is built.
+            bolt_request = AsyncBoltRequest(body=raw.decode("utf-8"), query=request.query_string,
                                             headers=dict[str, str | Sequence[str]](headers))
-            problem = inbound.shape_problem(bolt_request.body)
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
+        except RecursionError:
+            problem: str | None = "JSON nested too deep"
+        except (ValueError, TypeError, LookupError, AttributeError) as error:
             problem = f"unreadable body ({type(error).__name__})"
+        else:
+            problem = unusable(bolt_request.body) or shapes.shape_problem(bolt_request.body)
         if problem:
-            if self.verifier and not self.verifier.is_valid_request(body, headers):
-                return web.Response(status=401, text="invalid signature")
-            log.warning("malformed Slack request: %s", problem)
-            return web.Response(status=400, text="malformed body")
+            return _refuse(400, problem)
         response = await self.app.async_dispatch(bolt_request)
         if response.status == 404:
-            log.warning("Slack request of no known kind (%s)", body[:120])
-            return web.Response(status=400, text="unsupported request")
+            return _refuse(400, f"no listener for a {shapes.kind_of(bolt_request.body)} request")
         return await to_aiohttp_response(response)

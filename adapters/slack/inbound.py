@@ -16,7 +16,10 @@ from bot.events import (
 )
 
 PLATFORM = "slack"
-_SKIPPED_SUBTYPES = {"bot_message", "message_changed", "message_deleted", "channel_join"}
+COMMAND = "/voix"
+# Subtypes that are still a person's own words (a file with a comment, a thread reply also
+# sent to the channel); every other subtype is an edit, a deletion, a join or a bot.
+_TYPED_SUBTYPES = {"file_share", "thread_broadcast"}
 
 
 class BadPayload(ValueError):
@@ -32,13 +35,18 @@ def _get(data: dict[str, Any], *path: str) -> Any:
     return value
 
 
+def _field(value: object, key: str) -> object:
+    """`key` of an object, or the value itself when Slack sent the id alone."""
+    return value.get(key) if isinstance(value, dict) else value if key == "id" else None
+
+
 def team_id(body: dict[str, Any]) -> str:
     """The workspace of any payload: events, commands and interactivity differ."""
-    found = body.get("team_id") or (body.get("team") or {}).get("id") \
-        or (body.get("user") or {}).get("team_id")
-    if not found:
+    found = body.get("team_id") or _field(body.get("team"), "id") \
+        or _field(body.get("user"), "team_id")
+    if not isinstance(found, str) or not found:
         raise BadPayload("no team id")
-    return str(found)
+    return found
 
 
 def conversation(team: str, channel_id: str) -> ConversationRef:
@@ -51,11 +59,9 @@ def user_dm(team: str, user_id: str) -> ConversationRef:
 
 
 def direct_message(body: dict[str, Any], actor: Actor) -> DirectMessage | None:
-    """A person's message in their DM with the bot; None for edits, bots and other noise."""
+    """A person's message in their DM with the bot; None for channel messages and noise."""
     event = _get(body, "event")
-    if event.get("channel_type") != "im" or event.get("subtype") in _SKIPPED_SUBTYPES:
-        return None
-    if event.get("bot_id") or not event.get("user"):
+    if not typed_in_dm(event):
         return None
     # Slack escapes &, < and > in message text; the core wants what the person typed.
     text = html.unescape(str(event.get("text") or ""))
@@ -69,7 +75,8 @@ def command(body: dict[str, Any], actor: Actor) -> Command:
 
 def _message_ref(body: dict[str, Any], team: str) -> MessageRef | None:
     container = body.get("container") or {}
-    if container.get("type") == "message" and container.get("channel_id"):
+    if container.get("type") == "message" and container.get("channel_id") \
+            and container.get("message_ts"):
         return MessageRef(conversation(team, container["channel_id"]), container["message_ts"])
     return None
 
@@ -96,37 +103,48 @@ def form_submitted(body: dict[str, Any], actor: Actor,
                          user_dm(actor.workspace_id, actor.user_id))
 
 
-def shape_problem(body: object) -> str | None:
-    """Why a parsed Slack body cannot be handled, or None; checked before Bolt sees it."""
-    if not isinstance(body, dict):
-        return "body is not an object"
-    kind = body.get("type")
-    if kind == "event_callback":
-        event = body.get("event")
-        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
-            return "event_callback without an event"
-    elif kind == "block_actions":
-        actions = body.get("actions")
-        if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict) \
-                or not isinstance(actions[0].get("action_id"), str):
-            return "block_actions without an action"
-    elif kind in ("view_submission", "view_closed"):
-        view = body.get("view")
-        if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
-            return f"{kind} without a view"
-    elif kind is None and "command" in body and not (
-            isinstance(body.get("user_id"), str) and isinstance(body.get("command"), str)):
-        return "command without a user"
-    for key in ("user", "team", "container"):
-        if key in body and body[key] is not None and not isinstance(body[key], dict | str):
-            return f"malformed {key}"
-    return None
-
-
 def user_id(body: dict[str, Any]) -> str:
     """Who acted, in every payload shape Slack uses."""
-    found = (body.get("event") or {}).get("user") or body.get("user_id") \
-        or (body.get("user") or {}).get("id")
+    event = body.get("event")
+    found = (_field(event.get("user"), "id") if isinstance(event, dict) else None) \
+        or body.get("user_id") or _field(body.get("user"), "id")
     if not isinstance(found, str) or not found:
         raise BadPayload("no user")
     return found
+
+
+def is_dm(channel_id: str | None) -> bool:
+    """Slack's direct-message conversations have ids starting with D."""
+    return bool(channel_id) and str(channel_id).startswith("D")
+
+
+def typed_in_dm(event: dict[str, Any], bot_user_id: str | None = None) -> bool:
+    """A message someone typed in their DM with the bot, not an edit, a deletion, a join or a
+    bot's (ours included): those carry another subtype, a bot_id, or no top-level user."""
+    user = event.get("user")
+    subtype = event.get("subtype")
+    return event.get("channel_type") == "im" and not event.get("bot_id") \
+        and (subtype is None or subtype in _TYPED_SUBTYPES) \
+        and isinstance(user, str) and bool(user) and user != bot_user_id
+
+
+def replay_keys(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (namespace, id) pairs a payload is remembered by, so that it is handled once:
+    an event's event_id (Slack retries events), a command's or interaction's trigger_id
+    (unique per invocation; Slack never retries those, so a repeat is a replay), and a
+    button press's person, action and action_ts."""
+    keys: list[tuple[str, str]] = []
+    if body.get("type") == "event_callback" and isinstance(body.get("event_id"), str):
+        keys.append((PLATFORM, body["event_id"]))
+    trigger = body.get("trigger_id")
+    if isinstance(trigger, str) and trigger:
+        keys.append((PLATFORM + "-trigger", trigger))
+    actions = body.get("actions")
+    if body.get("type") == "block_actions" and isinstance(actions, list) and actions \
+            and isinstance(actions[0], dict):
+        action = actions[0]
+        stamp, action_id = action.get("action_ts"), action.get("action_id")
+        if isinstance(stamp, str) and stamp and isinstance(action_id, str):
+            keys.append((PLATFORM + "-action",
+                         " ".join((team_id(body), user_id(body), action_id, stamp))))
+    return keys

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.inbound import conversation
+from adapters.slack.inbound import conversation, is_dm
 from adapters.slack.messenger import API_ERRORS, send_error, update_message
 from adapters.slack.render import fallback_text, render_blocks, render_modal
 from bot.cards import Actions, Button, Card, Form, Text
@@ -51,8 +51,11 @@ class PendingForms:
 
 @dataclass
 class SlackResponder:
-    """Where replies go depends on the event: the App Home view, a slash command's
-    response_url (ephemeral), the channel of the pressed card, or the person's DM."""
+    """Where replies go depends on the event: the App Home view; in a channel, a slash
+    command's response_url or, for a short notice after a button press, an ephemeral message
+    (only that person sees it) and else the channel; everywhere else the person's DM with
+    the bot, as a normal message: ephemeral ones vanish on reload and never reach the mobile
+    app, and a person who stopped must keep a trace of it."""
 
     client: AsyncWebClient
     team: str
@@ -64,6 +67,11 @@ class SlackResponder:
     respond: Respond | None = None
     home: bool = False
 
+    @property
+    def channel(self) -> str | None:
+        """The channel the event came from; None in a DM (the bot's or between people)."""
+        return None if is_dm(self.channel_id) else self.channel_id
+
     async def reply(self, message: Card | str) -> MessageRef | None:
         card = as_card(message)
         blocks, text = render_blocks(card), fallback_text(card)
@@ -72,16 +80,17 @@ class SlackResponder:
                 await self.client.views_publish(user_id=self.user_id,
                                                 view={"type": "home", "blocks": blocks})
                 return None
-            if self.respond is not None:
+            channel = self.channel
+            if channel and self.respond is not None:
                 await self.respond(text=text, blocks=blocks, response_type="ephemeral")
                 return None
-            if isinstance(message, str) and self.channel_id:
-                # A short notice after a button press: only for this person, in place.
-                await self.client.chat_postEphemeral(channel=self.channel_id, user=self.user_id,
+            if channel and isinstance(message, str):
+                await self.client.chat_postEphemeral(channel=channel, user=self.user_id,
                                                      text=text, blocks=blocks)
                 return None
+            # A user id as channel is their DM with the bot, wherever a DM command was typed.
             response = await self.client.chat_postMessage(
-                channel=self.channel_id or self.user_id, text=text, blocks=blocks,
+                channel=channel or self.user_id, text=text, blocks=blocks,
                 unfurl_links=False, unfurl_media=False)
         except API_ERRORS as error:
             raise send_error(error) from error

@@ -15,6 +15,8 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 from adapters.teams import inbound
 from adapters.teams.render import Submission, submitted
 from adapters.teams.responder import TeamsResponder
+from adapters.teams.shapes import INVOKE_ACTION, shape_problem
+from adapters.untrusted_json import UnreadableJson, read_json
 from bot.cards import Card, Text
 from bot.dedupe import first_time
 from bot.dispatch import Bot
@@ -36,6 +38,9 @@ COMMAND_PREFIX = "/voix"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
 ROSTER_PAGE = 200
+# What the bot acts on; messageUpdate, messageDelete, typing, reactions… are others' business.
+HANDLED = (ActivityTypes.message, ActivityTypes.invoke, ActivityTypes.conversation_update,
+           "installationUpdate")
 
 
 class MessageInvokeResponse(AdaptiveCardInvokeResponse):
@@ -61,13 +66,24 @@ class TeamsBot:
 
     async def on_turn(self, turn: TurnContext) -> None:
         activity = turn.activity
+        if activity.type not in HANDLED:
+            return
+        if activity.id and not await first_time(self.bot.rt, inbound.PLATFORM,
+                                                f"{activity.conversation.id} {activity.id}"):
+            # Teams redelivers when the bot was slow or failed: the first one is being (or
+            # was) handled, across replicas. The repeat gets a plain ack.
+            log.info("Teams redelivery of a %s activity ignored", activity.type)
+            if activity.type == ActivityTypes.invoke:
+                await turn.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                  value=InvokeResponse(status=200)))
+            return
         data: dict[str, Any] = activity.serialize()
         reference = TurnContext.get_conversation_reference(activity).serialize()
         if activity.type == ActivityTypes.message:
             await self._message(turn, data, reference)
-        elif activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action":
+        elif activity.type == ActivityTypes.invoke and activity.name == INVOKE_ACTION:
             await self._execute(turn, data, reference)
-        elif activity.type in (ActivityTypes.conversation_update, "installationUpdate"):
+        else:
             await self._installed(turn, data, reference)
 
     def _submission_event(self, actor: Actor, submission: Submission | None,
@@ -102,14 +118,15 @@ class TeamsBot:
             event = Command(actor, text, where) if prefixed or self.bot.is_command(text) \
                 else DirectMessage(actor, text, where)
         else:
-            # A mention's fields sit in the entity's additional_properties (which serialize()
-            # drops), as botbuilder's own remove_recipient_mention reads them.
-            mentioned = any(
-                (m.additional_properties.get("mentioned") or {}).get("id")
-                == turn.activity.recipient.id for m in TurnContext.get_mentions(turn.activity))
-            if not mentioned:
+            # A mention's fields sit in the entity's additional_properties, which serialize()
+            # drops.
+            mentions = [{**(entity.additional_properties or {}), "type": entity.type}
+                        for entity in turn.activity.entities or []]
+            addressed = inbound.addressed_text(data.get("text") or "",
+                                               turn.activity.recipient.id, mentions)
+            if addressed is None:
                 return  # channel chatter not addressed to the bot
-            text = TurnContext.remove_recipient_mention(turn.activity).strip()
+            text = addressed
             if text.lower().startswith(COMMAND_PREFIX):
                 text = text[len(COMMAND_PREFIX):].strip()
             event = Command(actor, text, where)
@@ -131,8 +148,8 @@ class TeamsBot:
         where = inbound.conversation_ref(data, reference)
         responder = self._responder(turn, where, actor.locale)
         responder.invoke_card_id = data.get("replyToId") or ""
-        action = ((data.get("value") or {}).get("action") or {})
-        payload = action.get("data") if isinstance(action.get("data"), dict) else {}
+        action = data["value"]["action"]  # its shape was checked on the way in
+        payload = action.get("data") or {}
         await self.bot.dispatch(self._submission_event(actor, submitted(payload), where, data),
                                 responder)
         body: AdaptiveCardInvokeResponse
@@ -205,13 +222,17 @@ def check_activity(body: object) -> str | None:
     """Why a body is not an activity Porte-Voix can handle, or None."""
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
         return "not an activity"
-    for key in ("serviceUrl", "conversation", "from", "recipient"):
-        if not body.get(key):
-            return f"activity without {key}"
-    if not isinstance(body["conversation"], dict) or not body["conversation"].get("id"):
-        return "activity without conversation id"
+    problem = shape_problem(body)
+    if problem:
+        return problem
     try:
-        inbound.tenant_id(body)
+        activity = Activity().deserialize(body)  # as CloudAdapter will: dates, entities…
+    except ValueError as error:  # msrest's DeserializationError
+        return f"activity does not deserialize ({type(error).__name__})"
+    try:
+        # What the turn reads, after msrest's round trip (which drops conversation.tenantId:
+        # botbuilder spells it tenantID).
+        inbound.tenant_id(activity.serialize())
     except inbound.BadActivity:
         return "activity without tenant"
     return None
@@ -219,23 +240,28 @@ def check_activity(body: object) -> str | None:
 
 def make_handler(adapter: CloudAdapter, teams_bot: TeamsBot) -> Any:
     async def handle(request: web.Request) -> web.StreamResponse:
-        """POST /api/messages: botbuilder authenticates (401) and runs the turn; what it
-        cannot read is a 400 or 415, never a 500."""
-        if "application/json" not in request.headers.get("Content-Type", ""):
-            return _bad(415, "expected application/json")
+        """POST /api/messages: what is not an activity is a 400 (415 if not JSON in UTF-8,
+        413 past the app's client_max_size), then botbuilder authenticates (401) and runs
+        the turn. Bad input is logged in one line, never a traceback."""
+        if request.content_type != "application/json" \
+                or (request.charset or "utf-8").lower() != "utf-8":
+            return _bad(415, "expected application/json in UTF-8")
         try:
-            body = await request.json()
-        except ValueError:
-            return _bad(400, "malformed JSON")
+            body = read_json(await request.read())
+        except web.HTTPRequestEntityTooLarge:
+            return _bad(413, "body too large")
+        except UnreadableJson as error:
+            return _bad(400, str(error))
         problem = check_activity(body)
         if problem:
             return _bad(400, problem)
         try:
             response = await adapter.process(request, teams_bot)
-        except web.HTTPException:
-            raise
+        except web.HTTPException as refusal:  # botbuilder's own 401 for a junk token
+            return _bad(refusal.status, refusal.reason)
         except Exception as error:
-            log.exception("Teams activity not processed")
+            # What reaches here failed before the turn (which ends in on_turn_error): the
+            # token (a junk one, or any one in local mode) or the activity's addresses.
             if request.headers.get("Authorization"):
                 return _bad(401, f"not authorised ({type(error).__name__})")
             return _bad(400, f"activity not processed ({type(error).__name__})")

@@ -7,6 +7,7 @@ from typing import Any
 from bot.events import Actor, ConversationRef, MessageRef
 
 PLATFORM = "teams"
+LOCALE_MAX, NAME_MAX = 8, 200  # what members.locale and the display names hold
 
 
 class BadActivity(ValueError):
@@ -51,13 +52,24 @@ def conversation_ref(activity: dict[str, Any], reference: dict[str, Any],
                            str(_dig(activity, "conversation", "id")), data)
 
 
+def _name(value: object) -> str | None:
+    return str(value)[:NAME_MAX] if value else None
+
+
+def _locale(value: object) -> str | None:
+    """A language tag that fits: "zh-Hant-TW" is kept as "zh"."""
+    if not isinstance(value, str) or not value:
+        return None
+    return value if len(value) <= LOCALE_MAX else value.split("-")[0][:LOCALE_MAX]
+
+
 def actor(activity: dict[str, Any], reference: dict[str, Any]) -> Actor:
     sender = activity.get("from") or {}
     client = next((e for e in activity.get("entities") or []
                    if isinstance(e, dict) and e.get("type") == "clientInfo"), {})
     return Actor(
-        PLATFORM, tenant_id(activity), user_key(sender), sender.get("name"),
-        activity.get("locale") or client.get("locale"),
+        PLATFORM, tenant_id(activity), user_key(sender), _name(sender.get("name")),
+        _locale(activity.get("locale") or client.get("locale")),
         activity.get("localTimezone") or client.get("timezone"),
         dm=conversation_ref(activity, reference) if is_personal(activity) else None,
     )
@@ -71,7 +83,7 @@ def roster_actor(activity: dict[str, Any], member: dict[str, Any],
     personal = {**reference, "user": {"id": member.get("id"), "name": member.get("name"),
                                       "aadObjectId": member.get("aadObjectId")},
                 "conversation": None}
-    return Actor(PLATFORM, tenant, user_key(member), member.get("name"), None, None,
+    return Actor(PLATFORM, tenant, user_key(member), _name(member.get("name")), None, None,
                  member.get("email"),
                  dm=ConversationRef(PLATFORM, tenant, f"roster:{member.get('id')}",
                                     {"reference": personal, "provisional": True}))
@@ -83,7 +95,24 @@ def team_channel(activity: dict[str, Any], reference: dict[str, Any]) -> tuple[s
     team = _dig(activity, "channelData", "team") or {}
     if not team.get("id"):
         raise BadActivity("no team")
-    return str(team["id"]), "#" + str(team.get("name") or "team")
+    return str(team["id"]), "#" + (_name(team.get("name")) or "team")[:NAME_MAX - 1]
+
+
+def addressed_text(text: str, bot_id: str, entities: list[dict[str, Any]]) -> str | None:
+    """A channel message's text without the bot's @mention; None when the bot is not
+    mentioned. (botbuilder's remove_recipient_mention indexes the mention's text, or else
+    its name, without looking: a mention carrying neither crashes it.)"""
+    mentions = [entity for entity in entities
+                if str(entity.get("type")).lower() == "mention"
+                and isinstance(entity.get("mentioned"), dict)
+                and entity["mentioned"].get("id") == bot_id]
+    if not mentions:
+        return None
+    for mention in mentions:
+        tag = mention.get("text")
+        if isinstance(tag, str) and tag:
+            text = text.replace(tag, "")
+    return text.strip()
 
 
 def replied_card(activity: dict[str, Any], where: ConversationRef) -> MessageRef | None:

@@ -21,7 +21,7 @@ from bot.runtime import Runtime
 from bot.web import make_app
 from storage.models import Share
 from tests.adapters.slack import payloads
-from tests.adapters.slack.mock_slack import MockSlack
+from tests.adapters.slack.mock_slack import Call, MockSlack
 
 TOKEN = "xoxb-test-token"
 SECRET = "test-signing-secret-0123456789abcdef"
@@ -50,12 +50,20 @@ class SlackSide:
     mock: MockSlack
     rt: Runtime
 
-    async def post(self, body: str, content_type: str, *, timestamp: int | None = None,
-                   secret: str = SECRET, extra: dict[str, str] | None = None) -> ClientResponse:
+    async def post(self, body: str | bytes, content_type: str, *,
+                   timestamp: int | str | None = None, secret: str = SECRET,
+                   extra: dict[str, str] | None = None) -> ClientResponse:
         headers = payloads.signed_headers(body, secret, timestamp=timestamp,
                                           content_type=content_type)
-        return await self.client.post(EVENTS_PATH, data=body.encode(),
-                                      headers={**headers, **(extra or {})})
+        return await self.client.post(
+            EVENTS_PATH, data=body if isinstance(body, bytes) else body.encode(),
+            headers={**headers, **(extra or {})})
+
+    async def post_unsigned(self, body: str | bytes, content_type: str,
+                            **headers: str) -> ClientResponse:
+        return await self.client.post(
+            EVENTS_PATH, data=body if isinstance(body, bytes) else body.encode(),
+            headers={"Content-Type": content_type, **headers})
 
     async def event(self, event: dict[str, Any], **options: Any) -> ClientResponse:
         return await self.post(json.dumps(payloads.event_callback(event, **options)),
@@ -64,10 +72,28 @@ class SlackSide:
     async def dm(self, user: str, text: str) -> ClientResponse:
         return await self.event(payloads.message_im(user, text))
 
-    async def command(self, user: str, text: str) -> ClientResponse:
+    async def command(self, user: str, text: str, *, channel: str | None = None
+                      ) -> ClientResponse:
+        """`/voix text` typed in `channel`, by default the person's DM with the bot."""
         body = payloads.slash_command(user, text, response_url=self.mock.response_url,
+                                      channel_id=channel,
                                       trigger_id=f"trigger-{user}-{time.monotonic_ns()}")
         return await self.post(body, payloads.FORM)
+
+    def answers(self, user: str, *, channel: str | None = None) -> list[Call]:
+        """The answers a command gets: in a channel through its response_url (ephemeral),
+        elsewhere normal messages in the person's DM."""
+        if channel:
+            return self.mock.calls_to("response_url")
+        return [call for call in self.mock.calls_to("chat.postMessage")
+                if call.params.get("channel") == user]
+
+    async def ask(self, user: str, text: str, *, channel: str | None = None) -> Call:
+        """A command and the answer it got."""
+        before = len(self.answers(user, channel=channel))
+        await self.command(user, text, channel=channel)
+        await self.settle(lambda: len(self.answers(user, channel=channel)) > before)
+        return self.answers(user, channel=channel)[-1]
 
     async def press(self, user: str, action_id: str, value: str, *, channel: str | None = None,
                     message_ts: str | None = None) -> ClientResponse:

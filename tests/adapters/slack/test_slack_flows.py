@@ -12,6 +12,7 @@ from tests.adapters.slack.conftest import ADMIN_ID
 from tests.helpers import says
 
 ALICE = "U0ALICE"
+GENERAL = "C0GENERAL"
 NEWS = "https://acme.example/news/lyon-office"
 
 
@@ -72,25 +73,50 @@ async def test_join_shows_the_charter_and_accept_opts_in(side, rt):
 
 
 async def test_an_admin_queues_a_post_and_a_volunteer_cannot(side, rt):
-    await side.command(ADMIN_ID, f'queue {NEWS} --title "Our Lyon office" --topics offices')
-    await side.settle(lambda: side.mock.count("response_url") == 1)
-    assert "Our Lyon office" in texts_of(side.mock.calls_to("response_url")[0])
+    confirmation = await side.ask(ADMIN_ID, f'queue {NEWS} --title "Our Lyon office" '
+                                            '--topics offices', channel=GENERAL)
+    assert "Our Lyon office" in texts_of(confirmation)
 
-    await side.command(ALICE, f'queue {NEWS} --title "Sneaky"')
-    await side.settle(lambda: side.mock.count("response_url") == 2)
-    refusal = side.mock.calls_to("response_url")[1]
-    assert refusal.params["response_type"] == "ephemeral"
+    refusal = await side.ask(ALICE, f'queue {NEWS} --title "Sneaky"', channel=GENERAL)
+    assert refusal.params["response_type"] == "ephemeral"  # in a channel: for them alone
     assert says(rt, "errors.not_admin", "en") in texts_of(refusal)
     async with rt.sessions() as session:
         titles = [p.title for p in (await session.scalars(select(Post))).all()]
     assert titles == ["Our Lyon office"]
+    await side.quiet(0.05)
+    assert side.mock.count("chat.postMessage") == side.mock.count("chat.postEphemeral") == 0
+
+
+async def test_in_a_dm_a_command_is_answered_with_a_message_that_stays(side, rt):
+    confirmation = await side.ask(ADMIN_ID, f'queue {NEWS} --title "Our Lyon office"')
+    assert confirmation.valid, confirmation.problems
+    assert "Our Lyon office" in texts_of(confirmation)
+    refusal = await side.ask(ALICE, f'queue {NEWS} --title "Sneaky"')
+    assert refusal.params["channel"] == ALICE
+    assert says(rt, "errors.not_admin", "en") in texts_of(refusal)
+    await side.quiet(0.05)
+    assert side.mock.count("response_url") == side.mock.count("chat.postEphemeral") == 0
+
+
+async def test_in_a_dm_text_answers_are_messages_that_stay(side, rt):
+    await join(side)
+    await side.dm(ALICE, "join")
+    await side.settle(lambda: len(side.answers(ALICE)) == 2)  # the charter, then this
+    assert side.answers(ALICE)[-1].params["text"] == says(rt, "volunteer.already_in", "en")
+    await side.dm(ALICE, "stop")
+    await side.settle(lambda: len(side.answers(ALICE)) == 3)
+    stopped = side.answers(ALICE)[-1]
+    assert stopped.valid, stopped.problems
+    assert stopped.params["text"] == says(rt, "volunteer.stopped", "en", cancelled=0)
+    assert (await member(rt, ALICE)).status == "stopped"
+    assert side.mock.count("chat.postEphemeral") == 0
+    assert side.mock.messages(ALICE)[-1]["text"] == stopped.params["text"]  # kept in the DM
 
 
 async def test_nudge_pick_edit_share_on_slack(side, rt, jobs):
     await join(side)
-    await side.command(ADMIN_ID, f'queue {NEWS} --title "Our Lyon office" '
-                                 '--points "200 jobs; opening in May" --hashtags lyon')
-    await side.settle(lambda: side.mock.count("response_url") == 1)
+    await side.ask(ADMIN_ID, f'queue {NEWS} --title "Our Lyon office" '
+                             '--points "200 jobs; opening in May" --hashtags lyon')
     await jobs.tick()
 
     nudge = side.mock.calls_to("chat.postMessage")[-1]

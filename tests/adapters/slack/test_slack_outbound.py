@@ -40,8 +40,7 @@ def nudges(mock, delivery: Delivery, *, delivered: bool = True) -> list:
 async def planned(side, jobs, title: str = "Our Lyon office") -> Delivery:
     """Alice volunteers, the admin queues a post, the plan job makes her delivery."""
     await join(side)
-    await side.command(ADMIN_ID, f'queue {NEWS} --title "{title}" --points "200 jobs"')
-    await side.settle(lambda: side.mock.count("response_url") == 1)
+    await side.ask(ADMIN_ID, f'queue {NEWS} --title "{title}" --points "200 jobs"')
     await side.quiet(0.05)
     assert await jobs.plan() == 1
     return await the_delivery(side.rt)
@@ -167,8 +166,7 @@ async def test_the_weekly_digest_goes_to_the_team_channel(side, rt, jobs, clock)
     assert (await member(rt, ALICE)).team_id == team.id
 
     clock.advance(timedelta(hours=2))
-    await side.command(ADMIN_ID, "digest now")
-    await side.settle(lambda: side.mock.count("response_url") == 2)
+    answer = await side.ask(ADMIN_ID, "digest now")
     [digest] = [c for c in side.mock.calls_to("chat.postMessage") if c.params["channel"] == SALES]
     assert digest.valid, digest.problems
     fields = [f["text"] for b in digest.params["blocks"] for f in b.get("fields", [])]
@@ -176,7 +174,6 @@ async def test_the_weekly_digest_goes_to_the_team_channel(side, rt, jobs, clock)
     assert f"*{says(rt, 'digest.posts', 'en')}*\n1" in fields
     assert "Our Lyon office" in texts_of(digest)
     assert len(side.mock.messages(SALES)) == 1
-    answer = side.mock.calls_to("response_url")[-1]
     assert says(rt, "admin.digest_done", "fr", posted=1, total=1) in answer.params["text"]
     async with rt.sessions() as session:
         run = (await session.scalars(select(DigestRun))).one()

@@ -41,7 +41,7 @@ async def test_socket_mode_receives_events_and_commands_and_acks_them(rt, slack)
         event = payloads.event_callback(payloads.message_im("U0ALICE", "join"))
         await slack.socket_send("events_api", event, "env-1")
         command = dict(parse_qsl(payloads.slash_command(
-            ADMIN_ID, "list", response_url=slack.response_url)))
+            ADMIN_ID, "list", channel_id="C0GENERAL", response_url=slack.response_url)))
         await slack.socket_send("slash_commands", command, "env-2")
 
         await until(lambda: {a.get("envelope_id") for a in slack.socket_acks} >= {"env-1",

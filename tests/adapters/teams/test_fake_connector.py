@@ -361,7 +361,6 @@ async def test_429_on_send_raises_at_once_with_retry_after(connector: FakeConnec
     bot = FnBot(logic)
     message = teams.personal_message("alice", "x", service_url=connector.service_url)
     connector.fail_next("POST", "/v3/conversations/", status=429, retry_after=3)
-    started = time.monotonic()
     async with serve(make_adapter(), bot) as client:
         assert await post(client, message) == 201
     [error] = bot.errors
@@ -369,7 +368,7 @@ async def test_429_on_send_raises_at_once_with_retry_after(connector: FakeConnec
     assert error.response.status_code == 429
     assert error.response.headers["Retry-After"] == "3"  # requests' case-insensitive headers
     assert error.error.error.code == "Throttled"
-    assert connector.count("POST") == 1 and time.monotonic() - started < 2  # no retry
+    assert connector.count("POST") == 1  # no retry: the turn is over, and it posted once
     assert connector.sent() == []
 
 
