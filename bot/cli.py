@@ -15,8 +15,9 @@ from bot.dispatch import Bot
 from bot.metrics import JsonFormatter
 from bot.plugins import cli_commands, serve_hooks
 from bot.runtime import open_runtime
-from bot.web import make_app
-from scheduler.runner import Jobs, build_scheduler
+from bot.web import make_app, start_operations
+from scheduler.live import Live
+from scheduler.runner import Jobs
 from storage.db import make_engine, upgrade
 
 log = logging.getLogger("porte_voix")
@@ -29,22 +30,23 @@ async def _serve(settings: Settings) -> None:
     cleanups = [cleanup for hook in serve_hooks() if (cleanup := await hook(rt, bot, app))]
     if not rt.messengers:
         log.warning("no chat platform configured: set SLACK_* or TEAMS_* (see README)")
-    jobs = Jobs(rt)
-    scheduler = build_scheduler(jobs)
+    live = Live(Jobs(rt))
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
-    scheduler.start()
+    stop_operations = await start_operations(rt)
+    live.start()
     log.info("Porte-Voix listening on http://%s:%s", settings.host, settings.port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    scheduler.shutdown(wait=False)
+    await live.close()  # sends on the wire finish, other claims go back to the queue
     for cleanup in cleanups:
         await cleanup()
     await runner.cleanup()
+    await stop_operations()
     await rt.close()
 
 

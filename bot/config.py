@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = 8080
+    # /metrics: on its own listener (bound to loopback by default), never on the public one;
+    # metrics_port 0 turns that listener off. A token, if set, is required as a Bearer.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=9108, ge=0, le=65535)
+    metrics_token: SecretStr | None = None
     log_format: Literal["text", "json"] = "text"
     default_locale: str = "en"
     default_timezone: str = "Europe/Paris"
@@ -31,8 +36,14 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(
         default="https://slack.com/api/", validation_alias="SLACK_API_URL"
     )
-    # Nudges a second to one Slack workspace, per process (divide by the replica count).
-    slack_rate_per_workspace: float = Field(default=20.0, gt=0)
+    # Nudges a second to one Slack workspace, all replicas together (a budget they share
+    # through the database); the Teams one is per tenant. See docs/delivery.md.
+    slack_workspace_rate: float = Field(default=20.0, gt=0)
+    teams_tenant_rate: float = Field(default=50.0, gt=0)
+    # Resend checks (conversations.history) a minute to one Slack workspace: 50 for an app
+    # installed only in its own workspace (Tier 3), 1 for one distributed outside the
+    # Slack Marketplace (since 2025). See docs/delivery.md.
+    slack_history_per_minute: float = Field(default=50.0, gt=0)
     teams_app_id: str | None = Field(default=None, validation_alias="TEAMS_APP_ID")
     teams_app_password: SecretStr | None = Field(
         default=None, validation_alias="TEAMS_APP_PASSWORD")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +36,8 @@ class Context:
     workspace: Workspace
     member: Member
     responder: Responder
+    # Jobs to wake once this event's transaction has committed (bot/wakeups.py).
+    wakes: set[str] = field(default_factory=set)
 
     @classmethod
     async def open(
@@ -66,6 +68,10 @@ class Context:
     @property
     def tz(self) -> ZoneInfo:
         return member_zone(self.member, self.workspace)
+
+    def wake(self, *jobs: str) -> None:
+        """Run these jobs as soon as what this handler changed is committed."""
+        self.wakes.update(jobs)
 
     def say(self, key: str, **values: Any) -> str:
         return self.rt.texts.say(self.locale, key, **values)

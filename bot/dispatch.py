@@ -88,6 +88,7 @@ class Bot:
                 answers.discard()
                 await responder.reply(self.rt.texts.say(locale, "errors.unexpected"))
             else:
+                self.rt.wakeups.wake(*ctx.wakes)
                 await answers.flush()
 
     def is_command(self, text: str) -> bool:

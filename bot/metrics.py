@@ -41,6 +41,11 @@ RETRIES = Counter("portevoix_send_retries_total",
                   "Deliveries put back in the queue to be tried again, by platform and reason "
                   "(rate_limited, transient, timeout, lease_expired)",
                   ["platform", "reason"], registry=REGISTRY)
+SENT_IN_FLIGHT = Counter("portevoix_sent_in_flight_total",
+                         "Nudges whose platform call was already on the wire when their "
+                         "delivery was settled otherwise (a stop or a withdrawn post "
+                         "committed at that instant), by the delivery's status",
+                         ["status"], registry=REGISTRY)
 QUEUED = Gauge("portevoix_deliveries_queued",
                "Deliveries waiting in the outbox at scrape time: due (planned, due now), "
                "scheduled (planned, due later) and sending (claimed)",

@@ -33,6 +33,8 @@ class Messenger(Protocol):
     rate_per_target: float | None
     # Sends a second to all conversations of one workspace (tenant); None for no limit.
     rate_per_workspace: float | None
+    # Lookups a second (find_sent's history reads) to one workspace; None for no limit.
+    lookup_rate_per_workspace: float | None
 
     async def send(self, target: ConversationRef, card: Card, *, key: str) -> MessageRef:
         """Send a card; `key` identifies the delivery so the platform can tag the message."""
@@ -40,12 +42,14 @@ class Messenger(Protocol):
 
     async def update(self, ref: MessageRef, card: Card) -> None: ...
 
-    async def find_sent(self, target: ConversationRef, key: str,
-                        since: datetime) -> MessageRef | None:
-        """The message tagged `key` already in `target` (posted no earlier than `since`).
+    async def find_sent(self, target: ConversationRef, key: str, since: datetime,
+                        until: datetime | None = None) -> MessageRef | None:
+        """The message tagged `key` already in `target`, posted between `since` and `until`
+        (None: now).
 
-        None when there is none, or when the platform cannot tell (then a resend may
-        duplicate). Raises SendError like `send` when the platform refuses to answer."""
+        None when there is none, or when the platform has no way to tell (Teams: then a
+        resend may duplicate). Raises SendError like `send` when the platform refuses to
+        answer or cannot answer now: the caller asks again later, it never sends blindly."""
         ...
 
 

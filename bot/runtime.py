@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.ports import Messenger
 from bot.services.charter import Charter, load_charter
 from bot.texts import Texts, make_environment
+from bot.wakeups import Wakeups
 from storage.db import make_engine, make_sessions, upgrade
 
 
@@ -23,6 +24,7 @@ class Runtime:
     clock: Clock
     charter: Charter
     messengers: dict[str, Messenger] = field(default_factory=dict)
+    wakeups: Wakeups = field(default_factory=Wakeups)
 
     def messenger(self, platform: str) -> Messenger:
         try:

@@ -41,6 +41,7 @@ class Texts:
 
     def __init__(self, env: SandboxedEnvironment) -> None:
         self._env = env
+        self._lists: dict[tuple[str, str], list[str]] = {}  # listing walks the folders
 
     def say(self, locale: str, key: str, **values: Any) -> str:
         group, _, name = key.partition(".")
@@ -55,6 +56,8 @@ class Texts:
 
     def list(self, locale: str, folder: str) -> list[str]:
         """Names of the templates in a folder of a locale, sorted (e.g. rewrite angles)."""
+        if (locale, folder) in self._lists:
+            return list(self._lists[locale, folder])
         names = [
             name.removeprefix(f"{locale}/{folder}/")
             for name in self._env.list_templates(extensions=["j2"])
@@ -62,4 +65,5 @@ class Texts:
         ]
         if not names:
             raise TemplateNotFound(f"{locale}/{folder}/")
-        return sorted(names)
+        self._lists[locale, folder] = sorted(names)
+        return list(self._lists[locale, folder])

@@ -215,3 +215,13 @@ async def plan(session: AsyncSession, charter_version: str, now: datetime) -> in
         created += await plan_workspace(session, workspace, charter_version, now)
         await session.commit()
     return created
+
+
+async def next_change(session: AsyncSession, now: datetime) -> datetime | None:
+    """The next moment planning would find something new without anyone acting: a
+    scheduled post's publication, or the end of a volunteer's pause."""
+    published = await session.scalar(select(func.min(Post.publish_at)).where(
+        Post.status == "scheduled", Post.publish_at > now))
+    resumed = await session.scalar(select(func.min(Member.paused_until)).where(
+        Member.status == "active", Member.paused_until > now))
+    return min((at for at in (published, resumed) if at is not None), default=None)

@@ -1,10 +1,13 @@
-"""Token buckets per key, pausable for a 429's Retry-After, and the outbox's two levels of
-them: each conversation ("platform:conversation") and each workspace ("platform:workspace").
+"""Token buckets per key, pausable for a 429's Retry-After, and the outbox's levels of them:
+each conversation ("platform:conversation") and each workspace ("platform:workspace") before
+a send, and each workspace's lookups (the resend check) on their own.
 
 A bucket is kept as GCRA's theoretical arrival time: every caller books its own slot and
 waits for it, first come first served, so many waiters never stampede one bucket. Time is
 the process's monotonic clock (the limits are about real seconds, whatever the scheduler's
-clock says); tests pass their own.
+clock says); tests pass their own. On PostgreSQL the workspace and lookup levels are one
+budget for all replicas (scheduler/budget.py); conversations stay in each process, as a
+volunteer has one nudge at a time (weekly cap, minimum gap).
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.events import ConversationRef
 from bot.ports import Messenger
+from bot.runtime import Runtime
+from scheduler.budget import Bookings, SharedBudget, SharedLimiter
 
 # Consecutive 429s in one workspace (no success in between) that pause the whole workspace.
 # A 429 on chat.postMessage does not say whether it is the channel's limit or the
@@ -103,33 +109,58 @@ class RateLimiter:
         return 0.0
 
 
+class Bucket(Protocol):
+    """What Limits needs of a limiter: `RateLimiter` here, `SharedLimiter` across replicas."""
+
+    async def acquire(self, key: str, max_wait: float = math.inf) -> float: ...
+
+    def pause(self, key: str, seconds: float) -> None: ...
+
+
 class Limits:
     """The outbox's limiters, one per platform and level, created from what each messenger
-    declares (`rate_per_target`, `rate_per_workspace`); `limiters` may hold ready ones under
-    "<platform>" (conversations) and "<platform>/workspace"."""
+    declares (`rate_per_target`, `rate_per_workspace`, `lookup_rate_per_workspace`);
+    `limiters` may hold ready ones under "<platform>" (conversations),
+    "<platform>/workspace" and "<platform>/lookup". With `shared` (PostgreSQL), the
+    workspace and lookup levels of a declared rate are budgets of all replicas together;
+    without a declared rate a level only pauses, and stays in this process."""
 
-    def __init__(self, limiters: dict[str, RateLimiter] | None = None,
+    def __init__(self, limiters: Mapping[str, Bucket] | None = None,
                  streak: int = WORKSPACE_429_STREAK,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.limiters = limiters if limiters is not None else {}
+                 clock: Callable[[], float] = time.monotonic,
+                 shared: Bookings | None = None) -> None:
+        self.limiters: dict[str, Bucket] = dict(limiters or {})
         self.streak = streak
         self.clock = clock
+        self.shared = shared
         self._429s: dict[str, int] = {}
 
-    def _levels(self, messenger: Messenger,
-                target: ConversationRef) -> list[tuple[RateLimiter, str]]:
-        """(limiter, key) for the conversation, then for its workspace; a level without a
-        declared rate still gets a limiter without a pace, which only pauses."""
-        platform = messenger.platform
-        levels = []
-        for name, rate, key in (
-                (platform, messenger.rate_per_target, target_key(platform, target)),
-                (f"{platform}/workspace", messenger.rate_per_workspace,
-                 workspace_key(platform, target))):
-            if name not in self.limiters:
+    def _limiter(self, name: str, rate: float | None, suffix: str | None = None) -> Bucket:
+        """The limiter `name`, made on first use; `suffix` names its rows when shared."""
+        if name not in self.limiters:
+            if self.shared is not None and suffix is not None and rate is not None:
+                self.limiters[name] = SharedLimiter(self.shared, rate, suffix, self.clock)
+            else:
                 self.limiters[name] = RateLimiter(rate or math.inf, clock=self.clock)
-            levels.append((self.limiters[name], key))
-        return levels
+        return self.limiters[name]
+
+    def _levels(self, messenger: Messenger,
+                target: ConversationRef) -> list[tuple[Bucket, str]]:
+        """(limiter, key) for the conversation, then for its workspace."""
+        platform = messenger.platform
+        return [
+            (self._limiter(platform, messenger.rate_per_target),
+             target_key(platform, target)),
+            (self._limiter(f"{platform}/workspace", messenger.rate_per_workspace, ""),
+             workspace_key(platform, target)),
+        ]
+
+    def _lookups(self, messenger: Messenger, target: ConversationRef) -> tuple[Bucket, str]:
+        """(limiter, key) for the lookups of the target's workspace."""
+        platform = messenger.platform
+        return (self._limiter(f"{platform}/lookup", messenger.lookup_rate_per_workspace,
+                              "/lookup"),
+                workspace_key(platform, target))
 
     async def wait(self, messenger: Messenger, target: ConversationRef,
                    budget: float = math.inf) -> float:
@@ -161,6 +192,26 @@ class Limits:
         """A send went through: the workspace's run of 429s is broken."""
         self._429s.pop(workspace_key(messenger.platform, target), None)
 
+    async def wait_lookup(self, messenger: Messenger, target: ConversationRef,
+                          budget: float = math.inf) -> float:
+        """Wait for the workspace's turn to ask the platform whether a message is already
+        there (the resend check): 0.0 when it may ask; a turn further away than `budget`
+        seconds returns how far away it is. Sends are not paced by it, nor it by them."""
+        limiter, key = self._lookups(messenger, target)
+        return await limiter.acquire(key, budget)
+
+    def lookup_limited(self, messenger: Messenger, target: ConversationRef,
+                       seconds: float) -> None:
+        """A 429 on a lookup: hold the lookups of the target's workspace, not its sends."""
+        limiter, key = self._lookups(messenger, target)
+        limiter.pause(key, seconds)
+
+    async def flush(self) -> None:
+        """Wait until the pauses shared with other replicas are written."""
+        for limiter in self.limiters.values():
+            if isinstance(limiter, SharedLimiter):
+                await limiter.flush()
+
 
 def target_key(platform: str, target: ConversationRef) -> str:
     return f"{platform}:{target.conversation_id}"
@@ -168,3 +219,10 @@ def target_key(platform: str, target: ConversationRef) -> str:
 
 def workspace_key(platform: str, target: ConversationRef) -> str:
     return f"{platform}:{target.workspace_id}"
+
+
+def make_limits(rt: Runtime, limiters: Mapping[str, Bucket] | None = None) -> Limits:
+    """The outbox's limits for this runtime: on PostgreSQL, budgets shared by its replicas;
+    on SQLite (one process), this process's own."""
+    shared = SharedBudget(rt.engine) if rt.engine.dialect.name == "postgresql" else None
+    return Limits(limiters, shared=shared)

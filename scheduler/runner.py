@@ -1,7 +1,8 @@
-"""The jobs bound to a runtime, run by APScheduler in production or stepped in simulation."""
+"""The jobs bound to a runtime, run by scheduler/live.py in production or stepped in simulation."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import uuid
@@ -10,16 +11,16 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.clock import ManualClock
 from bot.metrics import PLANNED
 from bot.runtime import Runtime
+from bot.wakeups import OUTBOX
 from scheduler.digests import run_digests
 from scheduler.locks import singleton
 from scheduler.maintenance import maintain
+from scheduler.notify import Announcer
 from scheduler.outbox import Outbox
-from scheduler.plan import plan
+from scheduler.plan import next_change, plan
 from scheduler.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -34,14 +35,17 @@ class Jobs:
     (scheduler/locks.py), and a replica that finds it held by another skips that run —
     the method then returns None and `skipped[job]` counts it. send() takes no lock:
     every replica drains the outbox, claims keep them apart (FOR UPDATE SKIP LOCKED).
-    On SQLite (one process) nothing is ever skipped.
+    On SQLite (one process) nothing is ever skipped. Within a process, one plan runs at a
+    time. A plan that created deliveries announces it, so every replica's outbox wakes.
     """
 
     def __init__(self, rt: Runtime, limiters: dict[str, RateLimiter] | None = None) -> None:
         self.rt = rt
         self.worker = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self.outbox = Outbox(rt, self.worker, limiters)
+        self.announcer = Announcer(rt)
         self.skipped: Counter[str] = Counter()
+        self._planning = asyncio.Lock()
 
     async def _alone(self, name: str, job: Callable[[], Awaitable[T]]) -> T | None:
         """Run `job` under its singleton lock; None when another replica holds it."""
@@ -54,13 +58,22 @@ class Jobs:
 
     async def plan(self) -> int | None:
         """Deliveries created; None when another replica is planning."""
-        return await self._alone("plan", self._plan)
+        async with self._planning:
+            created = await self._alone("plan", self._plan)
+        if created:
+            await self.announcer.announce(OUTBOX)
+        return created
 
     async def _plan(self) -> int:
         async with self.rt.sessions() as session:
             created = await plan(session, self.rt.charter.version, self.rt.clock.now())
         PLANNED.inc(created)
         return created
+
+    async def next_change(self) -> datetime | None:
+        """When planning should run again on its own (a scheduled post, a pause's end)."""
+        async with self.rt.sessions() as session:
+            return await next_change(session, self.rt.clock.now())
 
     async def send(self) -> dict[str, int]:
         """A count per outcome of the deliveries this replica claimed and processed."""
@@ -91,17 +104,3 @@ async def simulate(jobs: Jobs, clock: ManualClock, until: datetime, step: timede
     while clock.now() < until:
         await jobs.tick()
         clock.advance(step)
-
-
-def build_scheduler(jobs: Jobs) -> AsyncIOScheduler:
-    """APScheduler 3 with jobs in memory (their state lives in our tables).
-
-    Every replica schedules every job; the singleton locks let one replica at a time run
-    plan, digest and maintenance, so when it dies another takes over at its next interval."""
-    scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={
-        "coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
-    scheduler.add_job(jobs.plan, "interval", minutes=5, id="plan")
-    scheduler.add_job(jobs.send, "interval", seconds=20, id="outbox")
-    scheduler.add_job(jobs.digest, "interval", minutes=10, id="digest")
-    scheduler.add_job(jobs.maintenance, "interval", hours=1, id="maintenance")
-    return scheduler

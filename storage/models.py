@@ -235,3 +235,15 @@ class InboundEvent(Base):
     platform: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime]
+
+
+class RateBucket(Base):
+    """A rate budget every replica shares on PostgreSQL (scheduler/budget.py): GCRA's
+    theoretical arrival time and a 429's pause, in seconds since the epoch on the
+    database's clock, so that the replicas' own clocks do not matter."""
+
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float, default=0.0)
+    paused_until: Mapped[float] = mapped_column(Float, default=0.0)

@@ -40,6 +40,7 @@ class DiesAfterPosting:
         self.platform = inner.platform
         self.rate_per_target = inner.rate_per_target
         self.rate_per_workspace = inner.rate_per_workspace
+        self.lookup_rate_per_workspace = inner.lookup_rate_per_workspace
 
     async def send(self, target: ConversationRef, card: Card, *, key: str) -> MessageRef:
         sent = await self.inner.send(target, card, key=key)
@@ -52,9 +53,9 @@ class DiesAfterPosting:
     async def update(self, ref: MessageRef, card: Card) -> None:
         await self.inner.update(ref, card)
 
-    async def find_sent(self, target: ConversationRef, key: str,
-                        since: datetime) -> MessageRef | None:
-        return await self.inner.find_sent(target, key, since)
+    async def find_sent(self, target: ConversationRef, key: str, since: datetime,
+                        until: datetime | None = None) -> MessageRef | None:
+        return await self.inner.find_sent(target, key, since, until)
 
 
 async def main(database_url: str, api_url: str, now: str) -> None:

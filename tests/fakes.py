@@ -27,6 +27,7 @@ class FlakyMessenger:
     platform = "console"
     rate_per_target: float | None = None
     rate_per_workspace: float | None = None
+    lookup_rate_per_workspace: float | None = None
 
     def __init__(self, inner: ConsoleMessenger, script: Iterable[SendError | None] = (),
                  always: SendError | None = None) -> None:
@@ -45,9 +46,9 @@ class FlakyMessenger:
     async def update(self, ref: MessageRef, card: Card) -> None:
         await self.inner.update(ref, card)
 
-    async def find_sent(self, target: ConversationRef, key: str,
-                        since: datetime) -> MessageRef | None:
-        return await self.inner.find_sent(target, key, since)
+    async def find_sent(self, target: ConversationRef, key: str, since: datetime,
+                        until: datetime | None = None) -> MessageRef | None:
+        return await self.inner.find_sent(target, key, since, until)
 
 
 def install_flaky(rt: Runtime, inner: ConsoleMessenger, script: Iterable[SendError | None] = (),

@@ -178,7 +178,8 @@ async def test_a_faulty_fan_out_loses_nothing_and_duplicates_nothing(rt, clock):
             clock=lambda: time.monotonic() + (clock.now() - START).total_seconds())
         rt.messengers["slack"] = SlackMessenger(
             AsyncWebClient(token=TOKEN, base_url=slack.base_url, timeout=0.4,
-                           retry_handlers=[]), rate_per_workspace=2000.0)
+                           retry_handlers=[]), rate_per_workspace=2000.0,
+            lookup_rate_per_workspace=None)
         outcomes: Counter[str] = Counter(await jobs.send())  # each tried once, with faults
         slack.faulty = False
         for _ in range(4):
@@ -190,8 +191,10 @@ async def test_a_faulty_fan_out_loses_nothing_and_duplicates_nothing(rt, clock):
         assert await statuses(rt) == {"sent": people}
         assert_each_nudge_once(slack, deliveries)
         assert all(slack.injected[name] > 0 for name, _ in FaultySlack.FAULTS), slack.injected
-        # Every answer lost after a post was found by the resend check, not sent again.
-        assert outcomes["recovered"] == slack.injected["lost"]
-        assert outcomes["sent"] == people - slack.injected["lost"]
+        # Every answer lost after a post was found by the resend check, not sent again. On
+        # a loaded machine a slow answer can also time out on our side (0.4 s): one more
+        # retry, and one more recovery when the mock had posted.
+        assert outcomes["sent"] + outcomes["recovered"] == people
+        assert outcomes["recovered"] >= slack.injected["lost"]
         assert outcomes["rate-limited"] == slack.injected["429"]
-        assert outcomes["retry"] == sum(slack.injected[n] for n in ("500", "hang", "lost"))
+        assert outcomes["retry"] >= sum(slack.injected[n] for n in ("500", "hang", "lost"))

@@ -1,5 +1,6 @@
 """What /metrics tells an operator: deliveries, send latency, 429s, retries, outbox lag,
-clicks; and the JSON log lines that carry a delivery's id."""
+clicks; and the JSON log lines that carry a delivery's id. /metrics is read from the
+operations app (where and behind what it is served: tests/test_operations.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.metrics import JsonFormatter, delivery_fields
 from bot.ports import SendError
-from bot.web import make_app
+from bot.web import make_app, make_operations_app
 from tests.conftest import enlist
 from tests.fakes import install_flaky, queue_post
 
@@ -35,6 +36,14 @@ FAMILIES = {
 
 @pytest.fixture
 async def client(rt) -> AsyncIterator[TestClient]:
+    """The operations listener's app."""
+    async with TestClient(TestServer(make_operations_app(rt))) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def public(rt) -> AsyncIterator[TestClient]:
+    """The public listener's app, where tracked links are clicked."""
     async with TestClient(TestServer(make_app(rt))) as test_client:
         yield test_client
 
@@ -100,14 +109,14 @@ async def test_sends_their_latency_and_429s_are_counted(console, jobs, rt, clien
     assert value(after, timed, platform="console") > value(before, timed, platform="console")
 
 
-async def test_clicks_are_counted_by_kind(console, jobs, client):
+async def test_clicks_are_counted_by_kind(console, jobs, client, public):
     from tests.test_links import shared_link, visit
 
     share = await shared_link(console, jobs)
     before = await scrape(client)
 
-    await visit(client, share.link_token)
-    await visit(client, share.link_token, "LinkedInBot/1.0")
+    await visit(public, share.link_token)
+    await visit(public, share.link_token, "LinkedInBot/1.0")
 
     after = await scrape(client)
     for kind in ("person", "bot"):

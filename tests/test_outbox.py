@@ -278,28 +278,35 @@ class LookupRefused(FlakyMessenger):
         super().__init__(inner)
         self.lookups = lookups
 
-    async def find_sent(self, target, key, since):
+    async def find_sent(self, target, key, since, until=None):
         if self.lookups:
             raise self.lookups.pop(0)
-        return await super().find_sent(target, key, since)
+        return await super().find_sent(target, key, since, until)
 
 
 async def test_a_refused_resend_check_never_sends_blindly(console, jobs, rt, clock, messenger):
     delivery = await planned_nudge(console, jobs, rt)
     await crashed_claim(rt, clock, delivery)
-    rt.messengers["console"] = LookupRefused(messenger, [
-        SendError("rate_limited", retry_after=20), SendError("transient", "HTTP 503")])
+    refusals = [SendError("rate_limited", retry_after=20)] + [
+        SendError("transient", "HTTP 503")] * (MAX_ATTEMPTS + 2)
+    rt.messengers["console"] = LookupRefused(messenger, refusals)
+    on_scheduler_time(jobs, clock)
     clock.advance(LEASE + timedelta(minutes=1))
 
-    assert await jobs.send() == {"rate-limited": 1}
+    assert await jobs.send() == {"lookup-retry": 1}
     held = await reload(rt, delivery)
     assert (held.status, held.attempts) == ("planned", 1)  # still "may have posted"
-    clock.set(held.due_at)
-    assert await jobs.send() == {"retry": 1}
+    assert held.due_at >= clock.now() + timedelta(seconds=20)  # its Retry-After
+    # More failed checks than a send may have attempts: none of them counts as one.
+    for _ in range(MAX_ATTEMPTS + 2):
+        clock.set((await reload(rt, delivery)).due_at)
+        assert await jobs.send() == {"lookup-retry": 1}
+        assert messenger.sent_keys == []
+    assert (await reload(rt, delivery)).attempts == 1
     clock.set((await reload(rt, delivery)).due_at)
     assert await jobs.send() == {"sent": 1}
     assert messenger.sent_keys == [key_of(delivery)]
-    assert (await reload(rt, delivery)).attempts == 3
+    assert (await reload(rt, delivery)).attempts == 2
 
 
 async def test_claims_that_never_come_back_end_as_a_visible_failure(

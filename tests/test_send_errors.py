@@ -218,9 +218,12 @@ async def test_a_refused_history_is_an_error_not_an_absence(mock, status, error,
     assert caught.value.kind == kind
 
 
-async def test_without_the_scope_to_look_the_check_says_absent(mock):
+async def test_without_the_scope_to_look_the_check_waits_rather_than_says_absent(mock, caplog):
     mock.fail_next("conversations.open", error="missing_scope")
-    assert await messenger_for(mock.base_url).find_sent(to(ALICE), "delivery-1", SINCE) is None
+    with pytest.raises(SendError) as refused:
+        await messenger_for(mock.base_url).find_sent(to(ALICE), "delivery-1", SINCE)
+    assert refused.value.kind == "transient"  # asked again later, never sent blindly
+    assert any("im:history" in record.message for record in caplog.records)
 
 
 class PagedHistory:

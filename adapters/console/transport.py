@@ -46,6 +46,7 @@ class ConsoleMessenger:
     platform = PLATFORM
     rate_per_target: float | None = None
     rate_per_workspace: float | None = None
+    lookup_rate_per_workspace: float | None = None
 
     def __init__(self) -> None:
         self.conversations: dict[str, list[Message]] = {}
@@ -69,8 +70,8 @@ class ConsoleMessenger:
         sent = self.sent_by_key[key] = self.post(target.conversation_id, card, proactive=True)
         return sent
 
-    async def find_sent(self, target: ConversationRef, key: str,
-                        since: datetime) -> MessageRef | None:
+    async def find_sent(self, target: ConversationRef, key: str, since: datetime,
+                        until: datetime | None = None) -> MessageRef | None:
         """What this process sent under `key` to `target` (the console keeps no clock)."""
         sent = self.sent_by_key.get(key)
         if sent is None or sent.conversation.conversation_id != target.conversation_id:

@@ -25,18 +25,23 @@ PERMANENT = {
     "user_not_found", "account_inactive", "channel_not_found", "not_in_channel",
     "is_archived", "user_disabled", "cannot_dm_bot", "messages_tab_disabled",
 }
-# The token may not look into DMs: the resend check cannot be made (see docs/delivery.md).
+# The token may not look into DMs: the resend check cannot be made until the app's scopes
+# are fixed; it is retried, never skipped (see docs/delivery.md).
 CANNOT_LOOK = {"missing_scope", "not_allowed_token_type", "no_permission"}
 METADATA_EVENT = "porte_voix_delivery"
 API_ERRORS = (TimeoutError, SlackApiError, aiohttp.ClientError)
 # Slack's workspace-wide pace for chat.postMessage is not published; 20 a second is well
-# under what workspaces take in practice (PORTEVOIX_SLACK_RATE_PER_WORKSPACE, suggested).
+# under what workspaces take in practice (PORTEVOIX_SLACK_WORKSPACE_RATE, all replicas).
 RATE_PER_WORKSPACE = 20.0
-# The resend check reads the DM's history from the delivery's creation on: at most
-# HISTORY_PAGES pages of HISTORY_LIMIT messages (conversations.history is Tier 3, 50+ a
-# minute, for an internal app).
-HISTORY_LIMIT = 200
-HISTORY_PAGES = 5
+# conversations.history is Tier 3 (about 50 a minute) for an app installed in its own
+# workspace; 1 a minute for one distributed outside the Marketplace since 2025
+# (PORTEVOIX_SLACK_HISTORY_PER_MINUTE).
+LOOKUP_RATE_PER_WORKSPACE = 50 / 60
+# The resend check reads the DM's history from the previous attempt on (a few minutes, a
+# handful of messages): at most HISTORY_PAGES pages of HISTORY_LIMIT messages, the most a
+# distributed app may ask for since 2025. Each call is paced by the outbox's lookup level.
+HISTORY_LIMIT = 15
+HISTORY_PAGES = 3
 
 
 def send_error(error: Exception) -> SendError:
@@ -77,9 +82,14 @@ class SlackMessenger:
     rate_per_target: float | None = 1.0  # Slack: about one message a second per channel
 
     def __init__(self, client: AsyncWebClient,
-                 rate_per_workspace: float | None = RATE_PER_WORKSPACE) -> None:
+                 rate_per_workspace: float | None = RATE_PER_WORKSPACE,
+                 lookup_rate_per_workspace: float | None = LOOKUP_RATE_PER_WORKSPACE) -> None:
+        """`rate_per_workspace`: messages a second to one workspace, all replicas together;
+        `lookup_rate_per_workspace`: resend checks (conversations.history requests) a
+        second to one workspace, paced apart from the messages; None for no limit."""
         self.client = client
         self.rate_per_workspace = rate_per_workspace
+        self.lookup_rate_per_workspace = lookup_rate_per_workspace
         self._dm: dict[str, str] = {}  # user id -> DM channel id, learnt from Slack's answers
 
     async def send(self, target: ConversationRef, card: Card, *, key: str) -> MessageRef:
@@ -99,16 +109,19 @@ class SlackMessenger:
     async def update(self, ref: MessageRef, card: Card) -> None:
         await update_message(self.client, ref, card)
 
-    async def find_sent(self, target: ConversationRef, key: str,
-                        since: datetime) -> MessageRef | None:
+    async def find_sent(self, target: ConversationRef, key: str, since: datetime,
+                        until: datetime | None = None) -> MessageRef | None:
         """The message whose metadata carries `key`, in the DM (a user id is opened to its
-        D… channel with conversations.open) or channel, posted since `since`."""
+        D… channel with conversations.open) or channel, posted between `since` and
+        `until`: the span of one attempt holds a handful of messages, one page."""
+        oldest = f"{since.timestamp():.6f}"
+        latest = None if until is None else f"{until.timestamp():.6f}"
         try:
             channel = await self._channel(target.conversation_id)
             cursor: str | None = None
             for _ in range(HISTORY_PAGES):
                 page = await self.client.conversations_history(
-                    channel=channel, oldest=f"{since.timestamp():.6f}", limit=HISTORY_LIMIT,
+                    channel=channel, oldest=oldest, latest=latest, limit=HISTORY_LIMIT,
                     include_all_metadata=True, cursor=cursor)
                 for message in page.get("messages") or []:
                     if _tagged(message, key):
@@ -120,11 +133,12 @@ class SlackMessenger:
         except API_ERRORS as error:
             refused = send_error(error)
             if refused.detail in CANNOT_LOOK:
-                log.warning("Slack: cannot read DM history (%s): resending without the "
-                            "check, a duplicate is possible", refused.detail)
-                return None
+                log.error("Slack: cannot read DM history (%s): nudges that may have been "
+                          "posted wait until the app has the im:history scope",
+                          refused.detail)
+                raise SendError("transient", refused.detail) from error
             raise refused from error
-        log.warning("Slack: %s not in the last %d messages of %s: resending", key,
+        log.warning("Slack: %s not in the last %d messages of %s: sending", key,
                     HISTORY_LIMIT * HISTORY_PAGES, channel)
         return None
 

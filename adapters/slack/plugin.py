@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -36,16 +37,24 @@ async def serve(rt: Runtime, bot: Bot, app: web.Application) -> Cleanup | None:
                          "for Socket Mode)")
     adapter = SlackAdapter(bot, token=token, signing_secret="" if app_token else signing_secret,
                            api_url=settings.slack_api_url)
-    # The outbox owns its retries (Retry-After, backoff): its client retries nothing.
+    # The outbox owns its retries (Retry-After, backoff): its client retries nothing. One
+    # HTTP session for all its calls: connections are kept, not opened for each nudge.
+    session = aiohttp.ClientSession()
     rt.messengers["slack"] = SlackMessenger(
         AsyncWebClient(token=token, base_url=settings.slack_api_url, timeout=TIMEOUT,
-                       retry_handlers=[]),
-        rate_per_workspace=settings.slack_rate_per_workspace)
+                       retry_handlers=[], session=session),
+        rate_per_workspace=settings.slack_workspace_rate,
+        lookup_rate_per_workspace=settings.slack_history_per_minute / 60)
     if app_token:
         handler = AsyncSocketModeHandler(adapter.app, app_token)
         await handler.connect_async()
         log.info("Slack connected over Socket Mode")
-        return handler.close_async
+
+        async def close() -> None:
+            await handler.close_async()
+            await session.close()
+
+        return close
     app.router.add_post(EVENTS_PATH, adapter.handle_http)
     log.info("Slack events expected at %s", EVENTS_PATH)
-    return None
+    return session.close

@@ -20,6 +20,8 @@ from bot.cards import Card
 from bot.events import ConversationRef, MessageRef
 
 CHANNEL = "msteams"
+# Teams takes about 50 requests a second to one tenant.
+RATE_PER_TENANT = 50.0
 Logic = Callable[[TurnContext], Awaitable[None]]
 
 
@@ -34,12 +36,16 @@ class TeamsMessenger:
     platform = PLATFORM
     # Teams allows 1,800 messages an hour to one conversation: about one every 2 s.
     rate_per_target: float | None = 0.5
-    # and about 50 requests a second to one tenant.
-    rate_per_workspace: float | None = 50.0
+    # Teams has no lookup (find_sent answers from nothing): no lookup limit.
+    lookup_rate_per_workspace: float | None = None
 
-    def __init__(self, adapter: CloudAdapter, app_id: str | None) -> None:
+    def __init__(self, adapter: CloudAdapter, app_id: str | None,
+                 rate_per_workspace: float | None = RATE_PER_TENANT) -> None:
+        """`rate_per_workspace`: sends a second to one tenant, all replicas together
+        (PORTEVOIX_TEAMS_TENANT_RATE)."""
         self.adapter = adapter
         self.app_id = app_id or None
+        self.rate_per_workspace = rate_per_workspace
 
     async def send(self, target: ConversationRef, card: Card, *, key: str) -> MessageRef:
         reference = _reference(target)
@@ -78,8 +84,8 @@ class TeamsMessenger:
         await self._turn(write, lambda logic: self.adapter.continue_conversation(
             _reference(ref.conversation), logic, self.app_id))
 
-    async def find_sent(self, target: ConversationRef, key: str,
-                        since: datetime) -> MessageRef | None:
+    async def find_sent(self, target: ConversationRef, key: str, since: datetime,
+                        until: datetime | None = None) -> MessageRef | None:
         """Always None: a bot cannot read a Teams chat's history (at least once)."""
         return None
 

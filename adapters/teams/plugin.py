@@ -58,7 +58,8 @@ async def serve(rt: Runtime, bot: Bot, app: web.Application) -> Cleanup | None:
     config = framework_config(settings)
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
     adapter.on_turn_error = _log_turn_error
-    rt.messengers["teams"] = TeamsMessenger(adapter, config.APP_ID)
+    rt.messengers["teams"] = TeamsMessenger(adapter, config.APP_ID,
+                                            rate_per_workspace=settings.teams_tenant_rate)
     app.router.add_post(MESSAGES_PATH, make_handler(adapter, TeamsBot(bot)))
     log.info("Teams activities expected at %s%s", MESSAGES_PATH,
              "" if config.APP_ID else " (local mode: no authentication)")

@@ -17,6 +17,7 @@ from bot.events import Command
 from bot.handlers.admin_posts import own_post
 from bot.router import router
 from bot.stats import funnels
+from bot.wakeups import OUTBOX, PLAN
 from storage.members import find_member, get_or_create_member
 from storage.models import Post, Team
 
@@ -57,6 +58,7 @@ async def pause_workspace(ctx: Context, event: Command) -> None:
 async def resume_workspace(ctx: Context, event: Command) -> None:
     ctx.workspace.paused = False
     audit(ctx, "resume")
+    ctx.wake(PLAN, OUTBOX)  # the nudges held by the pause are due
     await ctx.reply(ctx.say("admin.resumed"))
 
 

@@ -22,6 +22,7 @@ from bot.services.post_input import (
     from_fields,
 )
 from bot.volunteers import cancel_pending
+from bot.wakeups import PLAN
 from storage.members import teams_by_name
 from storage.models import Post
 
@@ -74,6 +75,7 @@ async def _queue(ctx: Context, data: PostInput) -> None:
     ctx.session.add(post)
     await ctx.session.flush()
     audit(ctx, "queue", post_id=post.id, url=post.url)
+    ctx.wake(PLAN)
     when = local_time(publish_at, ctx)
     await ctx.reply(Card(summary=ctx.say("admin.queued", id=post.id, title=post.title), blocks=(
         Text(ctx.say("admin.queued", id=post.id, title=post.title)),

@@ -8,6 +8,7 @@ from bot.events import CardAction, DirectMessage
 from bot.nudges import weekly_cap
 from bot.router import router
 from bot.volunteers import forget_unsent, is_volunteer, record_consent
+from bot.wakeups import PLAN
 
 
 def charter_card(ctx: Context, *, changed: bool = False) -> Card:
@@ -53,6 +54,7 @@ async def accept(ctx: Context, event: CardAction) -> None:
         member.paused_until = None
         record_consent(ctx.session, member, "accepted", ctx.now, version)
         await forget_unsent(ctx.session, member.id)
+        ctx.wake(PLAN)
     done = Card(
         summary=ctx.say("charter.accepted_title"),
         blocks=(Heading(ctx.say("charter.accepted_title")),

@@ -11,6 +11,7 @@ from bot.router import router
 from bot.services.timeparse import BadTime, parse_until
 from bot.stats import Impact, impact
 from bot.volunteers import cancel_pending, is_volunteer, record_consent
+from bot.wakeups import OUTBOX, PLAN
 
 RECENT_SHARES = 5
 
@@ -52,6 +53,7 @@ async def resume(ctx: Context, event: DirectMessage) -> None:
         return
     ctx.member.paused_until = None
     record_consent(ctx.session, ctx.member, "resumed", ctx.now)
+    ctx.wake(PLAN, OUTBOX)
     await ctx.reply(ctx.say("volunteer.resumed"))
 
 

@@ -1,0 +1,118 @@
+"""The jobs as `porte-voix serve` runs them: at start, the moment something asks for them,
+and on an interval as a safety net.
+
+- plan runs at start, whenever a handler wakes it (a post queued, a workspace resumed, a
+  charter accepted, a pause ended by its volunteer) and at the next moment planning would
+  find something new on its own (a scheduled post's time, a pause's end: an APScheduler
+  date job, set again after each plan); every 5 minutes besides. A plan woken while another
+  replica holds the plan lock tries again shortly: that replica may have begun before the
+  change was committed.
+- the outbox runs at start and then sleeps until its next delivery is due, or until woken
+  (by this replica's plan, by another replica through scheduler/notify.py, by a resume),
+  never longer than IDLE.
+- digest every minute (so a digest goes out within a minute of its slot), maintenance
+  every hour; both at start.
+- `close()` (SIGTERM): nothing new starts, sends on the wire finish, every other claimed
+  delivery goes back to the queue at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.wakeups import OUTBOX, PLAN
+from scheduler.runner import Jobs
+
+log = logging.getLogger(__name__)
+IDLE = 60.0  # longest outbox sleep with nothing due: a safety net behind the wake-ups
+PLAN_RETRY = 0.5  # seconds before a woken plan tries again when another replica plans
+FAILURE_PAUSE = 5.0  # seconds after an unexpected error before a loop goes on
+SHUTDOWN_GRACE = 15.0  # seconds the sends on the wire get to finish (clients time out at 10)
+
+
+class Live:
+    """Runs `jobs` for a serving process; `start()` then `close()`."""
+
+    def __init__(self, jobs: Jobs) -> None:
+        self.jobs = jobs
+        self.scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
+        self._plan_wanted = asyncio.Event()
+        self._loops: list[asyncio.Task[None]] = []
+        self._closing = False
+
+    def start(self) -> None:
+        jobs, now = self.jobs, datetime.now(UTC)
+        jobs.rt.wakeups.on(PLAN, self.plan_soon)
+        jobs.rt.wakeups.on(OUTBOX, jobs.outbox.wake)
+        self.scheduler.add_job(self.plan_soon, "interval", minutes=5, id="plan",
+                               next_run_time=now)
+        self.scheduler.add_job(jobs.digest, "interval", minutes=1, id="digest",
+                               next_run_time=now)
+        self.scheduler.add_job(jobs.maintenance, "interval", hours=1, id="maintenance",
+                               next_run_time=now)
+        self.scheduler.start()
+        jobs.announcer.start()
+        self._loops = [asyncio.create_task(self._forever("plan", self._plan_once)),
+                       asyncio.create_task(self._forever("outbox", self._outbox_once))]
+
+    def plan_soon(self) -> None:
+        self._plan_wanted.set()
+
+    async def close(self) -> None:
+        self._closing = True
+        self.scheduler.shutdown(wait=False)
+        planning, sending = self._loops
+        planning.cancel()
+        self.jobs.outbox.stop()
+        try:  # the sends on the wire end within their client's timeout
+            await asyncio.wait_for(asyncio.shield(sending), SHUTDOWN_GRACE)
+        except TimeoutError:
+            log.warning("outbox still busy after %.0f s: stopping it", SHUTDOWN_GRACE)
+        for loop in self._loops:
+            loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
+        released = await self.jobs.outbox.release()
+        await self.jobs.announcer.close()
+        log.info("scheduler stopped; %d claimed deliveries back in the queue", released)
+
+    async def _forever(self, name: str, once: Callable[[], Awaitable[Any]]) -> None:
+        while not self._closing:
+            try:
+                await once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job %s failed; trying again in %.0f s", name, FAILURE_PAUSE)
+                await asyncio.sleep(FAILURE_PAUSE)
+
+    async def _plan_once(self) -> None:
+        await self._plan_wanted.wait()
+        self._plan_wanted.clear()
+        while await self.jobs.plan() is None:  # another replica is planning
+            await asyncio.sleep(PLAN_RETRY)
+        when = await self.jobs.next_change()
+        if when is not None:
+            self.scheduler.add_job(self.plan_soon, "date", run_date=when, id="plan-at",
+                                   replace_existing=True)
+
+    async def _outbox_once(self) -> None:
+        outbox = self.jobs.outbox
+        done = await self.jobs.send()
+        if self._closing:
+            return
+        due = await outbox.next_due()
+        wait = IDLE if due is None else (due - self.jobs.rt.clock.now()).total_seconds()
+        if not done:  # nothing could be taken: never spin on a due time we cannot claim
+            wait = max(wait, 0.05)
+        if wait > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(outbox.woken(), min(wait, IDLE))
