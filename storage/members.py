@@ -40,10 +40,14 @@ async def get_or_create_member(
         member = await find_member(session, workspace.id, external_id)
         assert member is not None
     for name, value in profile.items():
-        if value:
-            setattr(member, name, value)
+        if value:  # a platform's profile is not ours to trust with our column sizes
+            setattr(member, name, value[:_length(name)])
     await session.flush()
     return member
+
+
+def _length(column: str) -> int | None:
+    return getattr(Member.__table__.c[column].type, "length", None)
 
 
 async def find_member(session: AsyncSession, workspace_id: int, external_id: str) -> Member | None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from storage.members import get_or_create_member, get_or_create_workspace
 from storage.models import Base, Click, Delivery, Member, Post, Share, Team, Workspace
 from storage.upsert import insert_ignore_rows
 from tests.helpers import count
@@ -195,3 +196,19 @@ async def test_deleting_a_workspace_removes_everything_in_it(rt):
 
     for model in (Team, Member, Post, Delivery, Share, Click):
         assert await count(rt, model) == 0, model.__name__
+
+
+async def test_a_platform_profile_longer_than_our_columns_is_stored_cut(rt):
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    async with rt.sessions() as session:
+        workspace = await get_or_create_workspace(session, "slack", "T1", now, locale="en",
+                                                  timezone="UTC")
+        member = await get_or_create_member(session, workspace, "U1", now, {
+            "display_name": "N" * 500, "locale": "fr-FR-x-" + "a" * 40,
+            "timezone": "Europe/" + "Z" * 100, "email": None})
+        await session.commit()
+    async with rt.sessions() as session:
+        stored = await session.get(Member, member.id)
+    assert stored is not None
+    assert (len(stored.display_name), stored.locale) == (200, "fr-FR-x-")
+    assert len(stored.timezone or "") == 64
