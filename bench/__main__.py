@@ -19,8 +19,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-BENCHMARKS = ("bench.slack_ack", "bench.fanout", "bench.planning", "bench.digest_scale",
-              "bench.clicks_load")
+BENCHMARKS = ("bench.slack_ack", "bench.latency", "bench.stop_race", "bench.fanout",
+              "bench.restart", "bench.planning", "bench.digest_scale", "bench.clicks_load")
 DEFAULT_TIMEOUT = 120.0
 
 

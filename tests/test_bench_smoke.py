@@ -1,53 +1,131 @@
-"""The fan-out benchmark at a tiny scale: every nudge once through a limited, faulty Slack.
+"""The benchmarks' harness at a tiny scale: the mock Slack limits and faults every method it
+answers with Slack's own shapes, the naive loop loses what it refuses, the stop race counts
+what it promises to, and `porte-voix serve` is driven from outside, every wait bounded.
 
-200 volunteers, a workspace ceiling of 200 messages a second, and the benchmark's faults
-(429 with Retry-After, 500, timeouts before and after the message is posted): the real
-outbox on SQLite must deliver each nudge exactly once as the platform counts them. Timeouts
-and backoff are shortened so that it runs in a few seconds; no timing is asserted. On
-PostgreSQL, three replica processes do the same and one is killed with SIGKILL mid-send.
+No product figure is asserted here (the benchmarks report them); only that the harness
+measures what it claims, whatever the product does.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable
 
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bench.fanout import naive, one_process, replicas
-from bench.fanout_worker import Tuning
-from bench.limited_slack import Limits
-from tests.conftest import PG_URL
+from adapters.slack.messenger import API_ERRORS
+from bench import latency, naive_loop
+from bench.limited_slack import TOKEN, LimitedSlack, Limits
+from bench.planning import scratch_database
+from bench.seeding import Nudge
+from bench.slack_record import Call, Report
+from bench.stop_race import Race, Stop, analyse
 
-# Seed 6 draws, among others, a timeout after the message was posted: the ambiguous case.
-FAULTY = Limits(ceiling=200, hang=1.5, seed=6)
-QUICK = Tuning(rate=200, batch=50, concurrency=16, client_timeout=1, lease=30,
-               backoff_scale=0.02, deadline=60)
-
-
-async def test_a_faulty_fan_out_delivers_every_nudge_exactly_once() -> None:
-    run = await one_process(200, FAULTY, QUICK, remote=False)
-
-    counts = run.report.counts
-    assert counts.get("timeout after posting") and counts.get("429 injected") \
-        and counts.get("500 injected"), f"too few faults to prove anything: {counts}"
-    assert run.lost == 0, run.outcomes
-    assert run.duplicates == 0, counts
-    assert run.statuses == {"sent": 200}, run.outcomes
+METHODS = ("chat.postMessage", "chat.update", "conversations.open", "conversations.history",
+           "users.info")
+STORMY = Limits(p_429=0.25, p_500=0.25, p_timeout=0.25, hang=0.5, seed=3, latency=0.0)
 
 
-async def test_the_mock_enforces_its_ceiling_and_the_naive_loop_loses_messages() -> None:
-    run = await naive(60, Limits(ceiling=20, p_timeout=0, seed=7), remote=False)
-
-    assert run.report.counts.get("429 workspace ceiling", 0) > 0
-    assert run.lost == 60 - len(run.report.keys()) > 0
-    assert run.duplicates == 0
+def client(slack: LimitedSlack, timeout: int = 1) -> AsyncWebClient:
+    return AsyncWebClient(token=TOKEN, base_url=slack.base_url, timeout=timeout,
+                          retry_handlers=[])
 
 
-@pytest.mark.skipif(not PG_URL, reason="PORTEVOIX_TEST_DATABASE_URL is not set")
-async def test_replicas_with_one_killed_mid_send_deliver_every_nudge_once() -> None:
-    assert PG_URL
-    run = await replicas(300, replace(FAULTY, seed=2), replace(QUICK, lease=3), PG_URL)
+async def call(web: AsyncWebClient, method: str, i: int) -> str:
+    """One call of `method` as the product makes it; what the client saw."""
+    user, channel = f"U{i:08d}", f"D{i:08d}"
+    calls: dict[str, Callable[[], Awaitable[object]]] = {
+        "chat.postMessage": lambda: web.chat_postMessage(channel=user, text="hello"),
+        "chat.update": lambda: web.chat_update(channel=channel, ts="1.000001", text="hi"),
+        "conversations.open": lambda: web.conversations_open(users=user),
+        "conversations.history": lambda: web.conversations_history(
+            channel=channel, include_all_metadata=True),
+        "users.info": lambda: web.users_info(user=user, include_locale=True),
+    }
+    try:
+        await calls[method]()
+    except SlackApiError as error:
+        status, data = error.response.status_code, error.response.data
+        if status == 429:
+            assert data == {"ok": False, "error": "ratelimited"}
+            assert int(error.response.headers["Retry-After"]) >= 1
+        return f"HTTP {status}"
+    except API_ERRORS as error:
+        return type(error).__name__
+    return "ok"
 
-    assert run.lost == 0, run.outcomes
-    assert run.duplicates == 0, run.report.counts
-    assert run.statuses == {"sent": 300}, run.outcomes
+
+async def test_the_mock_faults_every_method_the_product_calls() -> None:
+    async with LimitedSlack(STORMY) as slack:
+        web = client(slack)
+        seen = {method: Counter([await call(web, method, i) for i in range(24)])
+                for method in METHODS}
+
+    for method, outcomes in seen.items():
+        assert outcomes["ok"] and outcomes["HTTP 429"] and outcomes["HTTP 500"], seen
+        assert set(outcomes) - {"ok", "HTTP 429", "HTTP 500"}, f"{method}: no lost connection"
+
+
+async def test_the_mock_limits_each_method_as_slack_does() -> None:
+    since_2025 = Limits(history_per_minute=1, history_page=15, per_channel=1000, latency=0.0)
+    async with LimitedSlack(since_2025.without_faults()) as slack:
+        web = client(slack, timeout=30)  # nothing is lost here: a loaded machine is only slow
+        for i in range(20):
+            await web.chat_postMessage(channel="D00000001", text=f"message {i}")
+        page = await web.conversations_history(channel="D00000001", limit=200)
+        with pytest.raises(SlackApiError) as refused:
+            await web.conversations_history(channel="D00000001",
+                                            cursor=page["response_metadata"]["next_cursor"])
+    # One a minute in a channel: no pause of a loaded machine lets the second one through.
+    async with LimitedSlack(Limits(latency=0.0, per_channel=1 / 60).without_faults()) as slack:
+        web = client(slack, timeout=30)
+        await web.chat_postMessage(channel="U00000002", text="one")
+        with pytest.raises(SlackApiError) as too_soon:
+            await web.chat_postMessage(channel="U00000002", text="two")
+
+    assert len(page["messages"]) == 15 and page["has_more"]
+    assert refused.value.response.status_code == 429
+    assert int(refused.value.response.headers["Retry-After"]) >= 30  # one a minute
+    assert too_soon.value.response.status_code == 429  # the channel's own limit
+
+
+async def test_the_naive_loop_loses_messages_the_mock_refuses() -> None:
+    async with LimitedSlack(Limits(ceiling=20, burst_seconds=0.1, p_timeout=0, seed=7)) as slack:
+        result = await naive_loop.loop(slack.base_url, 60)
+        report = await slack.report()
+
+    expected = {naive_loop.naive_key(i) for i in range(60)}
+    assert report.count("chat.postMessage", "429 workspace ceiling") > 0
+    assert report.lost(expected) == sum(result.failures.values()) > 0
+    assert report.duplicates() == 0
+
+
+def test_the_stop_race_counts_what_came_after_the_commit() -> None:
+    stopper = Nudge("delivery-7", "U00000007")
+    channel = stopper.channel
+    report = Report([
+        Call("chat.postMessage", channel, "delivery-7", 9.0, "ok", True, 9.1),  # before: fine
+        Call("chat.postMessage", channel, "delivery-8", 10.2, "ok", True, 10.6),  # on the wire
+        Call("chat.postEphemeral", channel, "", 10.5, "ok", True, 10.5),  # the confirmation
+        Call("chat.postMessage", channel, "delivery-9", 11.0, "ok", True, 11.1),  # violation
+        Call("chat.postMessage", "D00000001", "delivery-1", 12.0, "ok", True, 12.1),
+    ])
+
+    race = analyse(Race([Stop(stopper, 10.0, 200)]), report)
+
+    assert (race.after_commit, race.victims, race.in_window, race.on_the_wire) == (1, 1, 1, 1)
+    assert race.confirm_delays == [0.5] and race.unconfirmed == 0 and race.too_late == 1
+
+
+async def test_served_product_is_measured_from_outside_within_its_bounds() -> None:
+    async with scratch_database("sqlite") as url:
+        queue, resume = await asyncio.wait_for(
+            latency.measure(url, trials=1, wait=3.0, remote=False), 60)
+
+    for series in (queue, resume):
+        assert series.answers, "the product's answer to the admin never reached the mock"
+        assert series.latencies or "within 3 s" in series.missed, series
+        assert all(0 < seconds <= 3.0 for seconds in series.latencies), series
