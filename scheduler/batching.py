@@ -13,15 +13,17 @@ V = TypeVar("V")
 class Batcher(Generic[K, V]):
     """`await submit(item)` gives `flush([...])`'s answer for that item.
 
-    The items submitted while the event loop is busy, or while a flush is running, go
-    together to the next call of `flush`, which answers a list in the same order. One flush
-    runs at a time: under load the batches grow by themselves, alone an item waits for no
-    timer. A failed flush raises its error in every submitter of that batch."""
+    The items submitted while the event loop is busy, during the first `linger` seconds
+    after the first of them, or while a flush is running, go together to the next call of
+    `flush`, which answers a list in the same order. One flush runs at a time: under load
+    the batches grow by themselves; `linger` gathers sends that a rate limiter spaces out.
+    A failed flush raises its error in every submitter of that batch."""
 
     def __init__(self, flush: Callable[[list[K]], Awaitable[Sequence[V]]],
-                 limit: int = 200) -> None:
+                 limit: int = 200, linger: float = 0.0) -> None:
         self._flush = flush
         self._limit = limit
+        self._linger = linger
         self._pending: list[tuple[K, asyncio.Future[V]]] = []
         self._worker: asyncio.Task[None] | None = None
 
@@ -35,7 +37,7 @@ class Batcher(Generic[K, V]):
 
     async def _work(self) -> None:
         try:
-            await asyncio.sleep(0)  # let the other submitters of this turn of the loop join
+            await asyncio.sleep(self._linger)  # let the other submitters join
             while self._pending:
                 batch, self._pending = (self._pending[:self._limit],
                                         self._pending[self._limit:])

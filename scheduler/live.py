@@ -80,8 +80,13 @@ class Live:
             loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await loop
-        released = await self.jobs.outbox.release()
         await self.jobs.announcer.close()
+        try:
+            released = await self.jobs.outbox.release()
+        except Exception as error:  # the database is gone: the claims wait for their lease
+            log.error("scheduler stopped; claimed deliveries not given back (%s): they wait "
+                      "for their lease", error)
+            return
         log.info("scheduler stopped; %d claimed deliveries back in the queue", released)
 
     async def _forever(self, name: str, once: Callable[[], Awaitable[Any]]) -> None:

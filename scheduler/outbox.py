@@ -61,6 +61,12 @@ MAX_ATTEMPTS = 5
 DRAIN = timedelta(minutes=2)
 # A resend check the platform could not answer is tried again after about this long.
 LOOKUP_RETRY = 20.0
+# Seconds the last checks (before sends) and the records (after) of paced sends wait for
+# each other, so that one statement serves several: the check is still made after the
+# limiter's wait, right before the call; a record this late only widens the window a crash
+# leaves to the resend check.
+CHECK_LINGER = 0.02
+RECORD_LINGER = 0.1
 
 
 def backoff(attempts: int) -> timedelta:
@@ -177,8 +183,9 @@ class Outbox:
         self.lease = lease
         self.margin = min(SEND_MARGIN, lease / 4)
         self.drain = drain
-        self._standings: Batcher[int, Standing | None] = Batcher(self._standing)
-        self._records: Batcher[_Sent, str] = Batcher(self._write)
+        self._standings: Batcher[int, Standing | None] = Batcher(self._standing,
+                                                                  linger=CHECK_LINGER)
+        self._records: Batcher[_Sent, str] = Batcher(self._write, linger=RECORD_LINGER)
         self._woken = asyncio.Event()
         self._closing = False
         self._on_wire: set[asyncio.Task[Any]] = set()
@@ -378,7 +385,13 @@ class Outbox:
             async with gate:
                 if self._left(claimed) <= 0:  # the lease is nearly over: give it back
                     return await self._later_alone(delivery, self._now(), "lease-short")
-                return await self._checked_send(ready)
+                sent = await self._checked_send(ready)
+            if isinstance(sent, str):
+                return sent
+            try:  # outside the gate: a record waiting for its batch holds no send back
+                return await self._records.submit(sent)
+            finally:
+                self._on_wire.discard(asyncio.current_task())
         except Exception:
             # The claim stays until its lease ends; then it is checked and taken again.
             log.exception("delivery %s: unexpected error, left to its lease", delivery.id,
@@ -386,8 +399,10 @@ class Outbox:
                                                 worker=self.worker))
             return "error"
 
-    async def _checked_send(self, ready: _Send) -> str:
-        """The last check in the database, then the platform call and its record."""
+    async def _checked_send(self, ready: _Send) -> str | _Sent:
+        """The last check in the database, then the platform call: what to record, or the
+        outcome that ends the delivery. A delivery that passed the check is on the wire
+        (a shutdown lets it finish) until its record is written."""
         delivery = ready.delivery
         standing = await self._standings.submit(delivery.id)
         if standing is None or standing.delivery_status != "sending" \
@@ -404,18 +419,19 @@ class Outbox:
         assert ready.card is not None
         task = asyncio.current_task()
         assert task is not None
-        self._on_wire.add(task)  # from here on, a shutdown lets it finish
+        self._on_wire.add(task)
+        started = time.perf_counter()
         try:
-            started = time.perf_counter()
-            try:
-                sent = await ready.messenger.send(ready.target, ready.card, key=ready.key)
-            except SendError as error:
-                return await self._failed(ready, error)
-            SEND_SECONDS.labels(ready.messenger.platform).observe(time.perf_counter() - started)
-            self.limits.succeeded(ready.messenger, ready.target)
-            return await self._records.submit(_Sent(delivery.id, sent, "sent"))
-        finally:
+            sent = await ready.messenger.send(ready.target, ready.card, key=ready.key)
+        except SendError as error:
             self._on_wire.discard(task)
+            return await self._failed(ready, error)
+        except BaseException:
+            self._on_wire.discard(task)
+            raise
+        SEND_SECONDS.labels(ready.messenger.platform).observe(time.perf_counter() - started)
+        self.limits.succeeded(ready.messenger, ready.target)
+        return _Sent(delivery.id, sent, "sent")
 
     async def _look(self, ready: _Send, claimed: float) -> str | None:
         """Record the delivery as found if an earlier attempt's message is already on the
@@ -507,8 +523,8 @@ class Outbox:
     # -- the database, in batches where it is the common path ---------------------------
 
     async def _standing(self, ids: list[int]) -> list[Standing | None]:
-        async with self.rt.sessions() as session:
-            found = await standings(session, ids)
+        async with self.rt.engine.connect() as conn:  # Core: no ORM session for a read
+            found = await standings(conn, ids)
         return [found.get(i) for i in ids]
 
     async def _write(self, records: list[_Sent]) -> list[str]:
@@ -519,8 +535,8 @@ class Outbox:
         refs = {r.delivery_id: message_to_json(r.ref) for r in records}
         table = Delivery.__table__
         assert isinstance(table, Table)
-        async with self.rt.sessions() as session:
-            await session.execute(
+        async with self.rt.engine.begin() as conn:
+            await conn.execute(
                 update(table).where(table.c.id == bindparam("record_id"),
                                     table.c.sent_at.is_(None))
                 .values(status=case((table.c.status == "sending", "sent"),
@@ -528,10 +544,9 @@ class Outbox:
                         sent_at=self._now(), message_ref=bindparam("record_ref"),
                         claimed_by=None),
                 [{"record_id": i, "record_ref": ref} for i, ref in refs.items()])
-            stored = {row.id: row for row in (await session.execute(
+            stored = {row.id: row for row in (await conn.execute(
                 select(Delivery.id, Delivery.status, Delivery.message_ref)
                 .where(Delivery.id.in_(refs)))).all()}
-            await session.commit()
         outcomes = []
         for record in records:
             row = stored.get(record.delivery_id)

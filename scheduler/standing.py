@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.preferences import preferences
 from bot.services.quiet_hours import in_quiet_time, next_allowed
@@ -54,9 +54,9 @@ _COLUMNS = (Delivery.status, Delivery.claimed_by, Member.status, Member.charter_
             Workspace.paused, Workspace.weekly_cap, Workspace.timezone)
 
 
-async def standings(session: AsyncSession, ids: list[int]) -> dict[int, Standing]:
+async def standings(conn: AsyncConnection, ids: list[int]) -> dict[int, Standing]:
     """The standing of each delivery in `ids` (absent: the row is gone), in one query."""
-    rows = (await session.execute(
+    rows = (await conn.execute(
         select(Delivery.id, *_COLUMNS)
         .join(Member, Member.id == Delivery.member_id)
         .join(Post, Post.id == Delivery.post_id)

@@ -104,7 +104,8 @@ async def test_a_worker_killed_after_posting_and_before_recording_sends_nothing_
         assert line.decode().startswith("posted delivery-"), line
         doomed.send_signal(signal.SIGKILL)
         await doomed.wait()
-        assert await statuses(rt) == {"sent": 2, "sending": 4}
+        at_kill = await statuses(rt)  # records are written in batches: maybe not all yet
+        assert at_kill.get("sent", 0) <= 2 and sum(at_kill.values()) == 6
         assert sum(len(tagged(slack, user)) for user in deliveries) == 3
 
         # While the dead worker's lease holds, nobody touches its claims.
@@ -112,7 +113,7 @@ async def test_a_worker_killed_after_posting_and_before_recording_sends_nothing_
         # After it, the posted one is found and recorded; the others are sent.
         later = now + LEASE + timedelta(seconds=1)
         assert await finished(await worker(database_url, slack, later)) == {
-            "recovered": 1, "sent": 3}
+            "recovered": 3 - at_kill.get("sent", 0), "sent": 3}
 
         assert await statuses(rt) == {"sent": 6}
         assert_each_nudge_once(slack, deliveries)
