@@ -52,7 +52,7 @@ class Live:
         jobs, now = self.jobs, datetime.now(UTC)
         jobs.rt.wakeups.on(PLAN, self.plan_soon)
         jobs.rt.wakeups.on(OUTBOX, jobs.outbox.wake)
-        self.scheduler.add_job(self.plan_soon, "interval", minutes=5, id="plan",
+        self.scheduler.add_job(self._plan_due, "interval", minutes=5, id="plan",
                                next_run_time=now)
         self.scheduler.add_job(jobs.digest, "interval", minutes=1, id="digest",
                                next_run_time=now)
@@ -65,6 +65,11 @@ class Live:
 
     def plan_soon(self) -> None:
         self._plan_wanted.set()
+
+    async def _plan_due(self) -> None:
+        """plan_soon for APScheduler: a coroutine runs on the event loop (a plain function
+        would run on a worker thread, where an asyncio.Event must not be touched)."""
+        self.plan_soon()
 
     async def close(self) -> None:
         self._closing = True
@@ -102,11 +107,15 @@ class Live:
     async def _plan_once(self) -> None:
         await self._plan_wanted.wait()
         self._plan_wanted.clear()
-        while await self.jobs.plan() is None:  # another replica is planning
-            await asyncio.sleep(PLAN_RETRY)
+        try:
+            while await self.jobs.plan() is None:  # another replica is planning
+                await asyncio.sleep(PLAN_RETRY)
+        except Exception:
+            self._plan_wanted.set()  # still wanted: after the pause, try again
+            raise
         when = await self.jobs.next_change()
         if when is not None:
-            self.scheduler.add_job(self.plan_soon, "date", run_date=when, id="plan-at",
+            self.scheduler.add_job(self._plan_due, "date", run_date=when, id="plan-at",
                                    replace_existing=True)
 
     async def _outbox_once(self) -> None:

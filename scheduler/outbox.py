@@ -57,6 +57,7 @@ MAX_WAIT = 10.0
 # clocks and the platform's may disagree by up to this much).
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+NO_ADAPTER_RETRY = timedelta(minutes=15)  # a platform whose adapter this replica lacks
 # One run drains what is due in batches for at most this long, then lets the next run go on.
 DRAIN = timedelta(minutes=2)
 # A resend check the platform could not answer is tried again after about this long.
@@ -257,7 +258,8 @@ class Outbox:
                 select(func.min(Delivery.due_at))
                 .where(Delivery.status == "planned", _live_workspace()))
             leased = await session.scalar(
-                select(func.min(Delivery.claimed_until)).where(Delivery.status == "sending"))
+                select(func.min(Delivery.claimed_until))
+                .where(Delivery.status == "sending", _live_workspace()))
         return min((at for at in (planned, leased) if at is not None), default=None)
 
     def stop(self) -> None:
@@ -335,7 +337,7 @@ class Outbox:
         try:
             messenger = self.rt.messenger(workspace.platform)
         except LookupError:
-            return await self._later(session, delivery, self._now() + timedelta(minutes=15),
+            return await self._later(session, delivery, self._now() + NO_ADAPTER_RETRY,
                                      "no-adapter", count=False)
         ready = _Send(delivery, member, messenger, target, claim)
         if claim.stale:

@@ -106,7 +106,15 @@ async def test_unknown_or_oversized_tokens_are_not_found(console, jobs, rt, clie
 
     assert response.status == 404
     assert "Location" not in response.headers
+    assert await response.text() == "This link is unknown or has been removed.\n"
     assert await written_clicks(client, rt) == []
+
+
+async def test_a_dead_link_is_explained_in_the_visitors_language(client):
+    response = await client.get("/r/gone", headers={"Accept-Language": "fr-CA,fr;q=0.9,en"})
+
+    assert response.status == 404
+    assert await response.text() == "Ce lien est inconnu ou a été supprimé.\n"
 
 
 async def test_the_redirect_keeps_the_post_query_but_not_foreign_utm_tags(

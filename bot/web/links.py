@@ -6,7 +6,8 @@ from aiohttp import web
 
 from bot.clicks import ClickCounter
 from bot.runtime import Runtime
-from bot.web.keys import CLICKS
+from bot.texts import normalize_locale
+from bot.web.keys import CLICKS, RUNTIME
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -15,7 +16,12 @@ async def redirect(request: web.Request) -> web.StreamResponse:
     target = await request.app[CLICKS].follow(request.match_info["token"],
                                               request.headers.get("User-Agent"))
     if target is None:
-        raise web.HTTPNotFound(text="This link is unknown or has been removed.\n")
+        rt = request.app[RUNTIME]
+        # The visitor's first language (a link may be opened by anyone, anywhere).
+        first = request.headers.get("Accept-Language", "").split(",")[0].split(";")[0]
+        locale = normalize_locale(first.strip(), rt.settings.default_locale)
+        raise web.HTTPNotFound(text=rt.texts.say(locale, "errors.unknown_link") + "\n",
+                               headers={"Content-Language": locale})
     return web.Response(status=302, headers={"Location": target, **NO_STORE})
 
 
