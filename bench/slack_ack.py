@@ -124,7 +124,7 @@ async def porte_voix(mock: MockSlack) -> AsyncIterator[tuple[str, Jobs]]:
             "SLACK_API_URL": mock.base_url})
         rt = await open_runtime(settings, ManualClock(MONDAY_MORNING))
         app = make_app(rt)
-        await serve(rt, Bot(rt), app)
+        close_slack = await serve(rt, Bot(rt), app)
         runner = web.AppRunner(app)
         await runner.setup()
         try:
@@ -133,6 +133,8 @@ async def porte_voix(mock: MockSlack) -> AsyncIterator[tuple[str, Jobs]]:
             yield f"http://{host}:{port}", Jobs(rt)
         finally:
             await runner.cleanup()
+            if close_slack is not None:
+                await close_slack()
             await rt.close()
 
 

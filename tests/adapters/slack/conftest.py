@@ -147,8 +147,10 @@ async def side(rt: Runtime, slack: MockSlack) -> AsyncIterator[SlackSide]:
     })
     app = make_app(rt)
     bot = Bot(rt)
-    await serve(rt, bot, app)
+    close = await serve(rt, bot, app)
+    assert close is not None  # the outbox's HTTP session
     async with TestClient(TestServer(app)) as client:
         driver = SlackSide(client, slack, rt)
         yield driver
         await driver.quiet(0.1)
+    await close()
