@@ -57,6 +57,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
         path = tmp_path / "test.db"
         shutil.copy(sqlite_template, path)
         return f"sqlite+aiosqlite:///{path}"
+    return postgresql_url(request)
+
+
+def postgresql_url(request: pytest.FixtureRequest) -> str:
+    """The PostgreSQL test database, migrated once a session; skips the test without one."""
     if not PG_URL:
         pytest.skip("PORTEVOIX_TEST_DATABASE_URL is not set")
     request.getfixturevalue("pg_migrated")

@@ -18,7 +18,7 @@ from scheduler.runner import Jobs
 from storage.models import Delivery
 from tests.conftest import enlist
 from tests.fakes import FlakyMessenger, members_by_user, queue_post
-from tests.helpers import rows
+from tests.helpers import latest_post, rows
 
 CONCURRENCY = 8  # the outbox's sends on the wire at once
 
@@ -56,6 +56,20 @@ async def volunteers(console, n: int) -> list[str]:
     for user in users:
         await enlist(console, user)
     return users
+
+
+async def gated_fanout(console, rt, jobs, messenger, n: int,
+                       ) -> tuple[list[str], GatedMessenger, asyncio.Task]:
+    """n volunteers with a nudge each, the outbox sending them: its first sends are on the
+    wire, held there until the test opens the gate."""
+    users = await volunteers(console, n)
+    await queue_post(console, "news")
+    assert await jobs.plan() == n
+    gated = GatedMessenger(messenger)
+    rt.messengers["console"] = gated
+    fanout = asyncio.create_task(jobs.send())
+    await until(lambda: len(gated.started) == CONCURRENCY)
+    return users, gated, fanout
 
 
 async def keys_by_user(rt) -> dict[str, str]:
@@ -113,14 +127,8 @@ async def test_a_volunteer_who_accepts_the_charter_gets_the_live_post(console, r
 
 
 async def test_nobody_is_sent_a_nudge_after_their_stop(console, rt, jobs, messenger):
-    users = await volunteers(console, 30)
-    await queue_post(console, "news")
-    assert await jobs.plan() == 30
-    gated = GatedMessenger(messenger)
-    rt.messengers["console"] = gated
+    users, gated, fanout = await gated_fanout(console, rt, jobs, messenger, 30)
     keys = await keys_by_user(rt)
-    fanout = asyncio.create_task(jobs.send())
-    await until(lambda: len(gated.started) == CONCURRENCY)
     on_wire = {user for user, key in keys.items() if key in gated.started}
     stopping = users[::2]  # 15, some of them with their nudge on the wire
     before = in_flight("cancelled")
@@ -138,13 +146,7 @@ async def test_nobody_is_sent_a_nudge_after_their_stop(console, rt, jobs, messen
 
 
 async def test_nothing_is_sent_once_an_admin_paused_the_workspace(console, rt, jobs, messenger):
-    users = await volunteers(console, 20)
-    await queue_post(console, "news")
-    assert await jobs.plan() == 20
-    gated = GatedMessenger(messenger)
-    rt.messengers["console"] = gated
-    fanout = asyncio.create_task(jobs.send())
-    await until(lambda: len(gated.started) == CONCURRENCY)
+    users, gated, fanout = await gated_fanout(console, rt, jobs, messenger, 20)
     await console.say("camille", "/voix pause")
     gated.gate.set()
     outcomes = await fanout
@@ -158,14 +160,8 @@ async def test_nothing_is_sent_once_an_admin_paused_the_workspace(console, rt, j
 
 async def test_a_cancelled_post_is_not_sent_after_the_cancellation(console, rt, jobs,
                                                                    messenger):
-    await volunteers(console, 12)
-    post = await queue_post(console, "news")
-    assert await jobs.plan() == 12
-    gated = GatedMessenger(messenger)
-    rt.messengers["console"] = gated
-    fanout = asyncio.create_task(jobs.send())
-    await until(lambda: len(gated.started) == CONCURRENCY)
-    await console.say("camille", f"/voix cancel {post.id}")
+    _, gated, fanout = await gated_fanout(console, rt, jobs, messenger, 12)
+    await console.say("camille", f"/voix cancel {(await latest_post(rt)).id}")
     gated.gate.set()
     await fanout
 

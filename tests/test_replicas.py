@@ -24,7 +24,7 @@ from scheduler.locks import holder, lock_key, singleton
 from scheduler.outbox import claim
 from scheduler.runner import Jobs
 from storage.models import Delivery, Member, Post, Workspace
-from tests.conftest import PG_URL, START, enlist
+from tests.conftest import PG_URL, START, enlist, postgresql_url
 from tests.fakes import queue_post
 from tests.helpers import rows
 
@@ -34,10 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest) -> str:
     """PostgreSQL only (overrides the sqlite/postgresql pair of conftest)."""
-    if not PG_URL:
-        pytest.skip("PORTEVOIX_TEST_DATABASE_URL is not set")
-    request.getfixturevalue("pg_migrated")
-    return PG_URL
+    return postgresql_url(request)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from scheduler.budget import BLOCK_SECONDS, GRACE, HORIZON, SharedLimiter
 from scheduler.ratelimit import Limits, RateLimiter, make_limits
 from scheduler.runner import Jobs
 from storage.models import RateBucket
-from tests.conftest import PG_URL, START
+from tests.conftest import START, postgresql_url
 from tests.test_replicas import seed
 
 RATE = 60.0  # sends a second to the workspace, all replicas together
@@ -36,10 +36,7 @@ PAUSE = 30.0
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest) -> str:
     """PostgreSQL only (overrides the sqlite/postgresql pair of conftest)."""
-    if not PG_URL:
-        pytest.skip("PORTEVOIX_TEST_DATABASE_URL is not set")
-    request.getfixturevalue("pg_migrated")
-    return PG_URL
+    return postgresql_url(request)
 
 
 @pytest.fixture
