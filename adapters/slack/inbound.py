@@ -53,6 +53,11 @@ def conversation(team: str, channel_id: str) -> ConversationRef:
     return ConversationRef(PLATFORM, team, channel_id)
 
 
+def joined_channel(body: dict[str, Any], team: str) -> ConversationRef:
+    """The channel of a member_joined_channel event."""
+    return conversation(team, str(_get(body, "event", "channel")))
+
+
 def user_dm(team: str, user_id: str) -> ConversationRef:
     """chat.postMessage to a user id lands in their DM with the bot."""
     return ConversationRef(PLATFORM, team, user_id)
