@@ -40,3 +40,12 @@ async def cancel_pending(session: AsyncSession, *, member_id: int | None = None,
         query = query.where(Delivery.post_id == post_id)
     result = await session.execute(query.values(status="cancelled", claimed_by=None))
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def resume_pending(session: AsyncSession, member_id: int, paused_until: datetime,
+                         now: datetime) -> None:
+    """A volunteer ended their pause early: the nudge it held back (due when it was to
+    end) is due now."""
+    await session.execute(update(Delivery).where(
+        Delivery.member_id == member_id, Delivery.status == "planned",
+        Delivery.due_at == paused_until).values(due_at=now))

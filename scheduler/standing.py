@@ -75,10 +75,12 @@ def verdict(standing: Standing, charter_version: str, now: datetime) -> str | da
         return CANCEL
     if standing.workspace_paused:
         return HOLD
+    if standing.paused_until is not None and standing.paused_until > now:
+        # Back when the volunteer's pause ends, exactly: their "resume" finds it there.
+        return standing.paused_until
     prefs = preferences(standing.prefs, standing.weekly_cap)
     start, end = prefs.quiet
     tz = zone(standing.timezone, standing.workspace_timezone)
-    earliest = max(now, standing.paused_until or now)
-    if earliest > now or in_quiet_time(now, tz, start, end, prefs.weekends):
-        return next_allowed(earliest, tz, start, end, prefs.weekends)
+    if in_quiet_time(now, tz, start, end, prefs.weekends):
+        return next_allowed(now, tz, start, end, prefs.weekends)
     return None

@@ -233,3 +233,21 @@ async def test_a_replica_that_plans_wakes_the_others(console, rt, messenger, liv
         await other.close()
 
     await until(lambda: len(messenger.sent_keys) == 1)
+
+
+async def test_a_volunteer_who_ends_their_pause_gets_the_nudge_it_held(console, rt, jobs,
+                                                                        messenger):
+    await enlist(console, "alice")
+    await queue_post(console, "news")
+    assert await jobs.plan() == 1
+    await console.say("alice", "pause 2w")
+    assert await jobs.send() == {"postponed": 1}  # held until the pause would end
+    live = Live(jobs)
+    live.start()
+    try:
+        await until(lambda: live.jobs.outbox._tasks == set())
+        assert messenger.sent_keys == []
+        await console.say("alice", "resume")
+        await until(lambda: len(messenger.sent_keys) == 1)
+    finally:
+        await live.close()

@@ -10,7 +10,7 @@ from bot.events import CardAction, DirectMessage
 from bot.router import router
 from bot.services.timeparse import BadTime, parse_until
 from bot.stats import Impact, impact
-from bot.volunteers import cancel_pending, is_volunteer, record_consent
+from bot.volunteers import cancel_pending, is_volunteer, record_consent, resume_pending
 from bot.wakeups import OUTBOX, PLAN
 
 RECENT_SHARES = 5
@@ -51,6 +51,7 @@ async def resume(ctx: Context, event: DirectMessage) -> None:
     if ctx.member.paused_until is None or ctx.member.paused_until <= ctx.now:
         await ctx.reply(ctx.say("volunteer.not_paused"))
         return
+    await resume_pending(ctx.session, ctx.member.id, ctx.member.paused_until, ctx.now)
     ctx.member.paused_until = None
     record_consent(ctx.session, ctx.member, "resumed", ctx.now)
     ctx.wake(PLAN, OUTBOX)
