@@ -25,7 +25,8 @@ WATCH = 10.0  # seconds between two checks that the listening connection is aliv
 
 
 class Announcer:
-    """`announce(job)` reaches every replica's `rt.wakeups.wake(job)`, this one's included."""
+    """`announce(job)` reaches every replica's `rt.wakeups.wake(job)`: this one's at once,
+    the others' through NOTIFY (this one hears its own NOTIFY too: a wake-up is idempotent)."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
@@ -34,8 +35,8 @@ class Announcer:
         self.listening = asyncio.Event()  # set while the other replicas can reach this one
 
     async def announce(self, job: str) -> None:
+        self.rt.wakeups.wake(job)  # here at once, whatever the listening connection's state
         if not self._shared:
-            self.rt.wakeups.wake(job)
             return
         try:
             async with self.rt.engine.connect() as conn:
@@ -44,7 +45,6 @@ class Announcer:
                 await conn.commit()
         except Exception as error:  # the others will see it at their next run
             log.warning("could not tell the other replicas to run %s: %s", job, error)
-            self.rt.wakeups.wake(job)
 
     def start(self) -> None:
         if self._shared:
