@@ -301,13 +301,6 @@ def teams_requests(draw: st.DrawFn, url: str) -> Sent:
     return Sent(body, headers)
 
 
-def utf8(body: bytes) -> bool:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
 
 # -- the tests -----------------------------------------------------------------------------
 
@@ -329,7 +322,7 @@ async def test_no_body_on_the_slack_webhook_gets_a_5xx(server: Server,
     def check(sent: Sent) -> None:
         status = server.request("POST", SLACK, sent)
         # Slack only sends UTF-8: other bytes cannot carry its signature (401 even signed).
-        authentic = sent.signed and utf8(sent.body)
+        authentic = sent.signed and payloads.utf8(sent.body)
         assert status in (SIGNED_ANSWERS if authentic else UNSIGNED_ANSWERS), status
 
     await asyncio.to_thread(check)

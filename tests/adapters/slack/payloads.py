@@ -250,3 +250,12 @@ def multi_select_value(name: str, values: list[str], *,
     """State of a multi_static_select."""
     return {block_id or name: {name: {"type": "multi_static_select",
                                       "selected_options": [_option(v) for v in values]}}}
+
+
+def utf8(body: bytes) -> bool:
+    """Whether `body` is UTF-8: Slack sends nothing else, so nothing else can be signed."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

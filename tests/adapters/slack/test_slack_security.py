@@ -241,7 +241,7 @@ def tracebacks(caplog) -> list[str]:
 async def test_an_unreadable_body_is_a_401_unsigned_and_a_400_signed(side, caplog, kind):
     body, content_type = UNREADABLE[kind]
     # Slack only sends UTF-8: bytes that are not cannot carry its signature at all.
-    when_signed = 401 if isinstance(body, bytes) and not utf8(body) else 400
+    when_signed = 401 if isinstance(body, bytes) and not payloads.utf8(body) else 400
     assert (await side.post_unsigned(body, content_type)).status == 401
     assert (await side.post(body, content_type)).status == when_signed
     await nothing_done(side)
@@ -250,13 +250,6 @@ async def test_an_unreadable_body_is_a_401_unsigned_and_a_400_signed(side, caplo
     assert [line.split(":")[0] for line in refusals] == [  # one line each
         "Slack request refused (401)", f"Slack request refused ({when_signed})"]
 
-
-def utf8(body: bytes) -> bool:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 async def test_a_body_over_a_megabyte_is_a_413(side, caplog):
