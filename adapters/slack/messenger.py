@@ -39,7 +39,9 @@ RATE_PER_WORKSPACE = 20.0
 LOOKUP_RATE_PER_WORKSPACE = 50 / 60
 # The resend check reads the DM's history from the previous attempt on (a few minutes, a
 # handful of messages): at most HISTORY_PAGES pages of HISTORY_LIMIT messages, the most a
-# distributed app may ask for since 2025. Each call is paced by the outbox's lookup level.
+# distributed app may ask for since 2025. The outbox's lookup level paces each check, not
+# each page: a second page is rare (the window spans one attempt), and a 429 on it puts the
+# check back for Retry-After like any other.
 HISTORY_LIMIT = 15
 HISTORY_PAGES = 3
 
