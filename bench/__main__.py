@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from types import ModuleType
 
 BENCHMARKS = ("bench.slack_ack", "bench.latency", "bench.stop_race", "bench.fanout",
-              "bench.restart", "bench.planning", "bench.digest_scale", "bench.clicks_load")
+              "bench.restart", "bench.planning", "bench.digest_scale", "bench.clicks_load",
+              "bench.voice")
 DEFAULT_TIMEOUT = 120.0
 
 

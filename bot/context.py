@@ -51,8 +51,10 @@ class Context:
         member = await member_repo.get_or_create_member(
             session, workspace, actor.user_id, now,
             {"display_name": actor.display_name, "locale": actor.locale,
-             "timezone": actor.timezone, "email": actor.email},
+             "timezone": actor.timezone, "email": actor.email, "job_title": actor.job_title},
         )
+        if actor.job_title == "":  # the platform says they have none now: forget the old one
+            member.job_title = ""
         if actor.user_id in rt.settings.admins and not member.is_admin:
             member.is_admin = True
         return cls(rt, session, workspace, member, responder)

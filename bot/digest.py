@@ -14,7 +14,7 @@ from bot.refs import conversation_from_json, message_to_json
 from bot.runtime import Runtime
 from bot.services.timeparse import zone
 from bot.stats import TeamWeek, team_week
-from bot.texts import normalize_locale
+from bot.voice.teamname import team_display, team_language
 from storage.models import DigestRun, Team, Workspace
 from storage.upsert import insert_ignore
 
@@ -30,7 +30,7 @@ def digest_card(rt: Runtime, locale: str, team: Team, week: TeamWeek, start: dat
     tz = zone(tz_name)
     first = start.astimezone(tz).strftime("%d/%m")
     last = (end - timedelta(seconds=1)).astimezone(tz).strftime("%d/%m")
-    title = say("digest.title", team=team.name.lstrip("#"), start=first, end=last)
+    title = say("digest.title", team=team_display(team), start=first, end=last)
     blocks: list = [
         Heading(title),
         Facts((
@@ -43,7 +43,9 @@ def digest_card(rt: Runtime, locale: str, team: Team, week: TeamWeek, start: dat
         )),
     ]
     if week.posts:
-        blocks.append(Text(say("digest.post_list", posts=week.posts[:MAX_POSTS_LISTED])))
+        posts = [(titles.get(locale) or next(iter(titles.values())), shares)
+                 for titles, shares in week.posts[:MAX_POSTS_LISTED]]
+        blocks.append(Text(say("digest.post_list", posts=posts)))
     blocks.append(Text(say("digest.thanks", names=week.thanks, shares=week.shares)))
     blocks.append(Footnote(say("digest.footer")))
     return Card(summary=title, blocks=tuple(blocks))
@@ -79,7 +81,7 @@ async def post_digest(rt: Runtime, session: AsyncSession, team: Team, start: dat
     week = await team_week(session, workspace.id, team.id, start, end)
     status, ref = "empty", {}
     if not week.empty or trigger == "manual":
-        locale = normalize_locale(team.locale, workspace.locale)
+        locale = await team_language(session, team, workspace)
         tz_name = team.timezone or workspace.timezone
         card = digest_card(rt, locale, team, week, start, end, tz_name)
         try:

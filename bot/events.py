@@ -37,6 +37,9 @@ class Actor:
     email: str | None = None
     # Where to reach this person privately later (nudges), when the platform tells us.
     dm: ConversationRef | None = None
+    # Their role as their platform profile gives it (Slack's title); "" when they set none,
+    # None when the platform does not say (Teams activities, the console).
+    job_title: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""A volunteer's preferences with their defaults, read from the member's JSON column."""
+"""A volunteer's preferences with their defaults, read from the member's JSON column, and the
+languages they post in."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from datetime import time
 from typing import Any
 
 from bot.services.timeparse import BadTime, parse_clock
+from bot.texts import LOCALES, normalize_locale
+from storage.models import Member, Workspace
 
 NETWORKS = ("linkedin", "x")
 MAX_WEEKLY_CAP = 7
+MAX_ROLE = 100
+MAX_ABOUT = 200
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,11 @@ class Preferences:
     networks: list[str] = field(default_factory=lambda: list(NETWORKS))
     language: str | None = None
     in_digest: bool = False
+    # The languages they post in; empty: the language they read (languages_of).
+    languages: list[str] = field(default_factory=list)
+    # "My role", over the platform's job title; one sentence about their work.
+    role: str = ""
+    about: str = ""
 
     @property
     def quiet(self) -> tuple[time, time]:
@@ -50,3 +60,16 @@ def wants_topics(prefs: Preferences, topics: list[str]) -> bool:
     if prefs.topics and not wanted & {t.lower() for t in prefs.topics}:
         return False
     return not wanted <= {t.lower() for t in prefs.less_wanted}
+
+
+def languages_of(prefs: Preferences, platform_locale: str | None,
+                 workspace_locale: str) -> list[str]:
+    """The languages a volunteer posts in: those they chose, else the one they read (their
+    chosen card language, else their platform's, else the workspace's)."""
+    chosen = [lang for lang in prefs.languages if lang in LOCALES]
+    return chosen or [normalize_locale(prefs.language or platform_locale, workspace_locale)]
+
+
+def posting_languages(member: Member, workspace: Workspace) -> list[str]:
+    return languages_of(preferences(member.prefs, workspace.weekly_cap), member.locale,
+                        workspace.locale)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
+from typing import Any
 
 from sqlalchemy import Select, Text, and_, cast, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,7 +94,7 @@ async def impact(session: AsyncSession, member_id: int) -> Impact:
 
 @dataclass(frozen=True)
 class TeamWeek:
-    posts: list[tuple[str, int]]
+    posts: list[tuple[dict[str, str], int]]  # each post's title per language, its shares
     shares: int
     clicks: int
     authenticity: float | None
@@ -121,6 +122,15 @@ async def _median_ratios(session: AsyncSession, ratios: Select[int | None, float
     return {team_id: median(values) for team_id, values in by_team.items()}
 
 
+def _titles(title: str, language: str, versions: dict[str, Any] | None) -> dict[str, str]:
+    """A post's title in each of its languages, the queued one first."""
+    found = {language: title}
+    for lang, other in (versions or {}).items():
+        if isinstance(other, dict) and other.get("title"):
+            found.setdefault(lang, str(other["title"]))
+    return found
+
+
 async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
                      end: datetime) -> dict[int, TeamWeek]:
     """What each team of the workspace did between start and end: the digests' figures.
@@ -140,7 +150,7 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
         per_post[team_id][post_id] = count
     shared = {post_id for counts in per_post.values() for post_id in counts}
     posts = (await session.execute(
-        select(Post.id, Post.title, Post.audience).where(
+        select(Post.id, Post.title, Post.language, Post.versions, Post.audience).where(
             Post.workspace_id == workspace_id,
             Post.publish_at < end,
             or_(and_(Post.publish_at >= start, Post.status.in_(("active", "expired"))),
@@ -173,7 +183,8 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
         select(Team.id).where(Team.workspace_id == workspace_id))).all()
     return {team_id: TeamWeek(
         # Audience is a JSON list of team ids: filtered here, the same on every database.
-        posts=[(title, per_post[team_id].get(pid, 0)) for pid, title, audience in posts
+        posts=[(_titles(title, language, versions), per_post[team_id].get(pid, 0))
+               for pid, title, language, versions, audience in posts
                if not audience or team_id in audience or pid in per_post[team_id]],
         shares=sum(per_post[team_id].values()), clicks=clicks.get(team_id, 0),
         authenticity=medians.get(team_id), new_volunteers=new_volunteers.get(team_id, 0),

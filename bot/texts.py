@@ -33,7 +33,17 @@ def make_environment(root: Path = TEMPLATES) -> SandboxedEnvironment:
         autoescape=False,
     )
     env.filters["pct"] = lambda x: f"{round(float(x) * 100)} %"
+    env.filters["sentence"] = sentence
     return env
+
+
+def sentence(clause: object) -> str:
+    """A clause as a sentence: first letter up, a full stop unless it ends with one."""
+    text = str(clause).strip()
+    if not text:
+        return ""
+    text = text[:1].upper() + text[1:]
+    return text if text[-1] in ".!?…" else text + "."
 
 
 class Texts:
@@ -43,9 +53,13 @@ class Texts:
         self._env = env
         self._lists: dict[tuple[str, str], list[str]] = {}  # listing walks the folders
 
+    def module(self, locale: str, path: str) -> Any:
+        """The macros of one template file, e.g. ('fr', 'voice/job/join_us.j2')."""
+        return self._env.get_template(f"{locale}/{path}").module
+
     def say(self, locale: str, key: str, **values: Any) -> str:
         group, _, name = key.partition(".")
-        module = self._env.get_template(f"{locale}/{group}.j2").module
+        module = self.module(locale, f"{group}.j2")
         macro = getattr(module, name, None)
         if macro is None:
             raise KeyError(f"no message {key!r} for locale {locale!r}")

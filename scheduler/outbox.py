@@ -26,7 +26,6 @@ from sqlalchemy import ColumnElement, Table, and_, bindparam, case, func, or_, s
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import Card
-from bot.context import member_locale
 from bot.events import ConversationRef, MessageRef
 from bot.metrics import (
     DELIVERIES,
@@ -36,10 +35,12 @@ from bot.metrics import (
     SENT_IN_FLIGHT,
     delivery_fields,
 )
-from bot.nudges import nudge_card, suggestions_for, weekly_cap
+from bot.nudges import nudge_card, weekly_cap
 from bot.ports import Messenger, SendError
 from bot.refs import conversation_from_json, message_to_json
 from bot.runtime import Runtime
+from bot.services.sharing import hashtag_line
+from bot.voice.compose import Colleagues, compose
 from scheduler.batching import Batcher
 from scheduler.ratelimit import RateLimiter, make_limits
 from scheduler.standing import CANCEL, HOLD, Standing, standings, verdict
@@ -309,12 +310,13 @@ class Outbox:
                 .join(Workspace, Workspace.id == Member.workspace_id)
                 .where(Delivery.id.in_(claims)).order_by(Delivery.due_at, Delivery.id))).all()
             teams = {m.team_id for _, m, _, _ in rows if m.team_id}
-            if teams:  # into the session's identity map, for suggestions_for
+            if teams:  # into the session's identity map, for compose
                 (await session.scalars(select(Team).where(Team.id.in_(teams)))).all()
+            colleagues = Colleagues()
             for delivery, member, post, workspace in rows:
                 try:
                     outcome = await self._prepare(session, delivery, member, post, workspace,
-                                                  claims[delivery.id])
+                                                  claims[delivery.id], colleagues)
                 except Exception:
                     log.exception("delivery %s: unexpected error, left to its lease",
                                   delivery.id, extra=delivery_fields(
@@ -328,7 +330,8 @@ class Outbox:
         return ready, settled
 
     async def _prepare(self, session: AsyncSession, delivery: Delivery, member: Member,
-                       post: Post, workspace: Workspace, claim: Claim) -> _Send | str:
+                       post: Post, workspace: Workspace, claim: Claim,
+                       colleagues: Colleagues) -> _Send | str:
         """The delivery checked again and its card rendered, or the outcome that ends it."""
         target = conversation_from_json(member.conversation)
         if target is None:
@@ -352,9 +355,11 @@ class Outbox:
                 return outcome
         if delivery.attempts > MAX_ATTEMPTS:  # claims that never came back (crashes)
             return await self._give_up(session, delivery, "no answer after repeated claims")
-        await suggestions_for(session, self.rt.texts, delivery, post, member, workspace)
-        ready.card = nudge_card(self.rt.texts, member_locale(member, workspace), post, delivery,
-                                weekly_cap(member, workspace))
+        suggestions, style = await compose(session, self.rt.texts, delivery, post, member,
+                                           workspace, colleagues)
+        ready.card = nudge_card(self.rt.texts, post, delivery, suggestions,
+                                weekly_cap(member, workspace), style,
+                                hashtag_line(list(post.hashtags), workspace.disclosure_hashtag))
         return ready
 
     async def _settle_by_standing(self, session: AsyncSession, delivery: Delivery,

@@ -5,6 +5,9 @@ BATCH (only the columns planning needs), each batch's recent nudges come in one 
 its id range (only those that can still matter: pending, or within the cap's week or the
 minimum gap), and the batch's new deliveries are inserted at once, insert-or-ignore. Quiet
 hours are computed once per (zone, quiet hours, weekends, earliest time), not per person.
+
+A post reaches only volunteers who post in one of its languages (the one queued, or a
+version an admin added); the delivery records which version they get.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Row, Text, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.preferences import Preferences, preferences, wants_topics
+from bot.preferences import Preferences, languages_of, preferences, wants_topics
 from bot.services.quiet_hours import next_allowed
 from bot.services.timeparse import zone
+from bot.voice.versions import languages, pick_language
 from storage.models import Delivery, Member, Post, Workspace
 from storage.upsert import insert_ignore_rows
 
@@ -44,7 +48,8 @@ def eligible(workspace_id: int, charter_version: str, now: datetime) -> ColumnEl
 
 
 Allowed = Callable[[datetime, ZoneInfo, time, time, bool], datetime]
-Volunteer = Row[int, str | None, int | None, str]  # id, timezone, team_id, prefs (JSON text)
+# id, timezone, team_id, locale, prefs (JSON text)
+Volunteer = Row[int, str | None, int | None, str | None, str]
 
 
 def due_time(earliest: datetime, tz: ZoneInfo, prefs: Preferences, quiet: tuple[time, time],
@@ -73,21 +78,24 @@ class LivePost:
     audience: frozenset[int]
     publish_at: datetime
     expires_at: datetime | None
+    languages: tuple[str, ...]
 
 
 class Planner:
     """Chooses each volunteer's next nudge among the live posts of one workspace."""
 
     def __init__(self, workspace: Workspace, posts: list[LivePost], offered: Counter[int],
-                 now: datetime) -> None:
+                 slots: Counter[int], now: datetime) -> None:
         self.workspace = workspace
         self.posts = posts
         self.offered = offered  # deliveries per post so far: the rotation's measure
+        self.slots = slots  # the next rank per post, which colleagues' suggestions follow
         self.now = now
         self.gap = timedelta(hours=workspace.min_gap_hours)
         self.default_prefs = preferences({}, workspace.weekly_cap)
         self._allowed: dict[tuple[Any, ...], datetime] = {}
         self._quiet: dict[tuple[str, str], tuple[time, time]] = {}
+        self._languages: dict[str | None, list[str]] = {}
 
     def allowed(self, moment: datetime, tz: ZoneInfo, start: time, end: time,
                 weekends: bool) -> datetime:
@@ -105,6 +113,15 @@ class Planner:
             found = self._quiet[key] = prefs.quiet
         return found
 
+    def languages(self, prefs: Preferences, locale: str | None) -> list[str]:
+        """The languages a volunteer posts in; for most (no choice made) their locale's."""
+        if prefs is not self.default_prefs:
+            return languages_of(prefs, locale, self.workspace.locale)
+        found = self._languages.get(locale)
+        if found is None:
+            found = self._languages[locale] = languages_of(prefs, locale, self.workspace.locale)
+        return found
+
     def _priority(self, post: LivePost) -> tuple[datetime, int, datetime, int]:
         """Soonest expiry first, then the post offered to the fewest so far (rotation)."""
         return (post.expires_at or NEVER, self.offered[post.id], post.publish_at, post.id)
@@ -114,23 +131,27 @@ class Planner:
         """The delivery row to create for this volunteer, if any post may go to them."""
         prefs = (preferences(json.loads(volunteer.prefs) or {}, self.workspace.weekly_cap)
                  if volunteer.prefs and volunteer.prefs != "{}" else self.default_prefs)
+        theirs = self.languages(prefs, volunteer.locale)
         candidates = sorted(
-            (post for post in self.posts
+            ((post, language) for post in self.posts
              if post.id not in seen
              and (not post.audience or volunteer.team_id in post.audience)
-             and wants_topics(prefs, post.topics)),
-            key=self._priority,
+             and wants_topics(prefs, post.topics)
+             and (language := pick_language(list(post.languages), theirs)) is not None),
+            key=lambda candidate: self._priority(candidate[0]),
         )
         tz = zone(volunteer.timezone, self.workspace.timezone)
         quiet = self.quiet(prefs)
-        for post in candidates:
+        for post, language in candidates:
             due = due_time(self.now, tz, prefs, quiet, self.gap, taken, post.expires_at,
                            self.allowed)
             if due is not None:
+                slot = self.slots[post.id]
                 self.offered[post.id] += 1
+                self.slots[post.id] += 1
                 return {"post_id": post.id, "member_id": volunteer.id, "status": "planned",
                         "due_at": due, "attempts": 0, "message_ref": {}, "suggestions": [],
-                        "created_at": self.now}
+                        "language": language, "slot": slot, "created_at": self.now}
         return None
 
 
@@ -139,14 +160,12 @@ async def _live_posts(session: AsyncSession, workspace_id: int, now: datetime
     await session.execute(
         update(Post).where(Post.workspace_id == workspace_id, Post.status == "scheduled",
                            Post.publish_at <= now).values(status="active"))
-    found = (await session.execute(select(
-        Post.id, Post.topics, Post.audience, Post.publish_at, Post.expires_at,
-    ).where(
+    found = (await session.scalars(select(Post).where(
         Post.workspace_id == workspace_id, Post.status == "active",
         or_(Post.expires_at.is_(None), Post.expires_at > now),
     ))).all()
-    return [LivePost(row.id, list(row.topics or []), frozenset(row.audience or []),
-                     row.publish_at, row.expires_at) for row in found]
+    return [LivePost(post.id, list(post.topics or []), frozenset(post.audience or []),
+                     post.publish_at, post.expires_at, tuple(languages(post))) for post in found]
 
 
 async def _history(session: AsyncSession, first: int, last: int, post_ids: list[int],
@@ -182,10 +201,15 @@ async def plan_workspace(session: AsyncSession, workspace: Workspace, charter_ve
     if not posts:
         return 0
     post_ids = [post.id for post in posts]
-    offered: Counter[int] = Counter(dict((await session.execute(
-        select(Delivery.post_id, func.count()).where(Delivery.post_id.in_(post_ids))
-        .group_by(Delivery.post_id))).all()))
-    planner = Planner(workspace, posts, offered, now)
+    offered: Counter[int] = Counter()
+    slots: Counter[int] = Counter()
+    for post_id, planned, last_slot in (await session.execute(
+        select(Delivery.post_id, func.count(), func.max(Delivery.slot))
+        .where(Delivery.post_id.in_(post_ids)).group_by(Delivery.post_id))).all():
+        offered[post_id] = planned
+        # Rows may have been deleted since (an undone stop): ranks go on after the last.
+        slots[post_id] = planned if last_slot is None else max(planned, last_slot + 1)
+    planner = Planner(workspace, posts, offered, slots, now)
     # Older nudges count neither for the weekly cap nor for the minimum gap.
     since = now - max(WEEK, planner.gap)
     who = eligible(workspace.id, charter_version, now)
@@ -193,7 +217,7 @@ async def plan_workspace(session: AsyncSession, workspace: Workspace, charter_ve
     while True:
         volunteers = (await session.execute(
             # prefs as text: most are "{}" and need no JSON decoding.
-            select(Member.id, Member.timezone, Member.team_id,
+            select(Member.id, Member.timezone, Member.team_id, Member.locale,
                    cast(Member.prefs, Text).label("prefs"))
             .where(who, Member.id > after).order_by(Member.id).limit(BATCH))).all()
         if not volunteers:

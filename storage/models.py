@@ -58,6 +58,8 @@ class Team(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200))
     channel: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What suggestions and digests call the team ("Data platform"); None: from the channel.
+    display_name: Mapped[str | None] = mapped_column(String(100), default=None)
     locale: Mapped[str | None] = mapped_column(String(8), default=None)
     timezone: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime]
@@ -110,6 +112,12 @@ class Post(Base):
     hashtags: Mapped[list[Any]] = mapped_column(default=list)
     topics: Mapped[list[Any]] = mapped_column(default=list)
     audience: Mapped[list[Any]] = mapped_column(default=list)
+    # The language of title, summary and key points; `versions` holds the others,
+    # {"fr": {"title": .., "summary": .., "key_points": [..]}}.
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # news | job | event | product | award | article | leader (bot/voice/kinds.py)
+    kind: Mapped[str] = mapped_column(String(16), default="news")
     # scheduled (before publish_at) | active | cancelled | expired
     status: Mapped[str] = mapped_column(String(16), default="active")
     publish_at: Mapped[datetime]
@@ -129,6 +137,7 @@ class Delivery(Base):
         UniqueConstraint("post_id", "member_id"),
         Index("ix_deliveries_status_due", "status", "due_at"),
         Index("ix_deliveries_member_due", "member_id", "due_at"),
+        Index("ix_deliveries_post_slot", "post_id", "slot"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,7 +151,15 @@ class Delivery(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
     message_ref: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The post version this member gets, chosen by the plan among the languages they post in.
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
+    # Its rank among the post's deliveries, given by the plan: colleagues' suggestions
+    # are assigned by it (bot/voice/assign.py).
+    slot: Mapped[int | None] = mapped_column(Integer, default=None)
+    # [{"text": .., "angle": .., "label": .., "source": "engine"}], made once (bot/voice/).
     suggestions: Mapped[list[Any]] = mapped_column(default=list)
+    # A text submitted but held because it is close to a colleague's (bot/handlers/nudge.py).
+    draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     acted_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
@@ -163,6 +180,13 @@ class Share(Base):
     suggested_text: Mapped[str] = mapped_column(Text)
     final_text: Mapped[str] = mapped_column(Text)
     edit_ratio: Mapped[float] = mapped_column(Float)
+    # The closest colleague's share of the same post (rapidfuzz, 0-100) when the text was
+    # submitted, and what the volunteer chose when told it was close: "" | "anyway".
+    similarity: Mapped[float | None] = mapped_column(Float, default=None)
+    originality: Mapped[str] = mapped_column(String(16), default="")
+    # Which suggestion it started from: its angle, and "engine" or "ai" ("" for their own).
+    angle: Mapped[str] = mapped_column(String(32), default="")
+    source: Mapped[str] = mapped_column(String(16), default="")
     link_token: Mapped[str] = mapped_column(String(32), unique=True)
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -54,6 +54,14 @@ def assert_reads(console, rt, who: str, key: str, locale: str = "en", /, **value
     assert_polite(expected)
 
 
+TITLES = {"en": "New office in Lyon", "fr": "Nouveau bureau à Lyon"}
+
+
+def titled(locale: str = "en", url: str = NEWS_URL, options: str = "") -> str:
+    """`/voix queue` arguments for a post written in `locale`, which reaches its readers."""
+    return f'{url} --title "{TITLES[locale]}" --lang {locale} {options}'.strip()
+
+
 def speak(console, user: str, locale: str = "en", timezone: str = "Europe/Paris") -> None:
     console.profiles[user] = Profile(user.capitalize(), locale, timezone)
 

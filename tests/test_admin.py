@@ -71,7 +71,7 @@ async def test_the_queue_form_submitted_by_someone_else_is_refused(console, rt):
 
 async def test_every_admin_action_is_audited(console, rt):
     await enlist(console, "alice", team="sales")
-    await queue(console, NEWS_URL)
+    await queue(console, f'{NEWS_URL} --title "Lyon"')
     post = await latest_post(rt)
     for command in ("list", "stats", f"cancel {post.id}", "pause", "resume", "admins add bob",
                     "admins remove bob", "digest now"):
@@ -120,11 +120,13 @@ async def test_queue_without_arguments_opens_a_form_that_queues(console, rt):
     await console.say(ADMIN, "/voix queue")
     form = console.forms[ADMIN]
     assert (form.form_id, form.title) == ("admin.queue", says(rt, "admin.queue_form_title"))
-    await console.submit(ADMIN, url=NEWS_URL, points="200 jobs\nopening in May", topics="Offices")
+    await console.submit(ADMIN, url=NEWS_URL, title="New office in Lyon",
+                         points="200 jobs\nopening in May", topics="Offices", kind="news")
     post = await one(rt, Post)
     assert (post.url, post.title, post.status, post.publish_at) == (
-        NEWS_URL, "New office in lyon", "active", START)
+        NEWS_URL, "New office in Lyon", "active", START)
     assert (post.key_points, post.topics) == (["200 jobs", "opening in May"], ["offices"])
+    assert (post.language, post.kind) == ("en", "news")
     assert says(rt, "admin.queued", id=post.id, title=post.title) in last_text(console, ADMIN)
 
 
@@ -142,10 +144,11 @@ async def test_list_shows_scheduled_and_active_posts_only(console, rt):
     await console.say(ADMIN, f"/voix cancel {(await latest_post(rt)).id}")
     await console.say(ADMIN, "/voix list")
     text = last_text(console, ADMIN)
-    for title, status, at in (("Lyon", "active", "2026-11-30 10:00"),
-                              ("Engineer", "scheduled", "2026-12-05 10:00")):
+    for title, status, at, kind in (("Lyon", "active", "2026-11-30 10:00", "news"),
+                                    ("Engineer", "scheduled", "2026-12-05 10:00", "job offer")):
         status = says(rt, "admin.status_name", status=status)
-        assert says(rt, "admin.list_line", title=title, status=status, at=at) in text
+        assert says(rt, "admin.list_line", title=title, status=status, at=at, kind=kind,
+                    languages="English") in text
     assert "Withdrawn one" not in text
 
 
@@ -197,7 +200,7 @@ async def test_stats_shows_the_funnel_of_each_post(console, jobs, rt):
 async def test_pause_holds_every_nudge_even_planned_and_due_until_resume(console, jobs, rt, clock,
                                                                        messenger):
     await enlist(console, "alice")
-    await queue(console, NEWS_URL)
+    await queue(console, f'{NEWS_URL} --title "Lyon"')
     await jobs.plan()
     assert (await delivery_of(rt, "alice")).due_at <= clock.now()
     await console.say(ADMIN, "/voix pause")
@@ -271,7 +274,7 @@ async def test_digest_now_posts_to_each_team_channel(console, rt, messenger):
     assert_reads(console, rt, ADMIN, "admin.digest_done", posted=1, total=1)
     [digest] = messenger.conversations["#sales"]
     assert isinstance(digest.body, Card)
-    assert card_to_text(digest.body).startswith("== sales: our week of sharing")
+    assert card_to_text(digest.body).startswith("== Sales: our week of sharing")
     assert [run.status for run in await rows(rt, DigestRun)] == ["posted"]
 
 

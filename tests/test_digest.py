@@ -83,7 +83,7 @@ async def test_the_team_gets_one_digest_with_its_figures(console, jobs, rt, cloc
                              "Median authenticity": f"{round(ratio * 100)} %",
                              "New volunteers": "1"}
     text = card_to_text(card)
-    assert "sales" in text and "07/12" in text
+    assert "Sales: our week" in text and "07/12" in text
     assert "News new-office" in text and "News hiring-day" in text
     assert "Alice" in text  # asked to be thanked by name
     assert "Bob" not in text  # did not
@@ -220,3 +220,21 @@ async def test_a_click_counts_in_one_digest_only_across_a_clock_change(
 
     cards = digest_cards(messenger)
     assert sum(int(figures(card)["Clicks"]) for card in cards) == 1
+
+
+async def test_a_french_digest_lists_a_post_by_its_french_title(console, jobs, rt, clock,
+                                                              messenger):
+    await enlist(console, "alice", team="#sales")
+    clock.set(TUESDAY)
+    post = await queue_post(console, "new-office", "--lang en")
+    await console.say("camille", f'/voix translate {post.id} fr --title "Un nouveau bureau"')
+    await set_team(rt, "#sales", locale="fr")
+    await jobs.plan()
+    await jobs.send()
+    clock.set(SLOT)
+
+    await jobs.digest()
+
+    [card] = digest_cards(messenger)
+    text = card_to_text(card)
+    assert "• Un nouveau bureau" in text and "News new-office" not in text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,6 @@ from jinja2.runtime import Macro
 from bot.config import Settings
 from bot.services.charter import load_charter, parse_charter
 from bot.services.quiet_hours import in_quiet_time, next_allowed
-from bot.services.rewrites import MAX_SUGGESTION, RewriteInput, suggest
 from bot.services.sharing import (
     X_LIMIT,
     X_URL_WEIGHT,
@@ -26,7 +24,7 @@ from bot.services.textfit import cut_on_word
 from bot.services.timeparse import BadTime, parse_clock, parse_moment, parse_until
 from bot.services.urls import UnsafeUrl, check_post_url, with_utm
 from bot.services.useragents import is_bot
-from bot.texts import TEMPLATES, Texts, make_environment
+from bot.texts import TEMPLATES, make_environment
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -227,54 +225,6 @@ def test_is_bot(user_agent, bot):
     assert is_bot(user_agent) is bot
 
 
-# -- rewrites -------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def texts() -> Texts:
-    return Texts(make_environment())
-
-
-def rewrite_input(member_id: int = 1, **changes: object) -> RewriteInput:
-    values: dict = dict(post_id=7, member_id=member_id, title="New office in Lyon",
-                        summary="We open a new office in Lyon.",
-                        key_points=["200 jobs", "opening in May"], hashtags=["lyon", "hiring"],
-                        first_name="Alice", team="sales", role="engineer",
-                        disclosure="#employee")
-    values.update(changes)
-    return RewriteInput(**values)
-
-
-def test_three_stable_suggestions_per_member_and_post(texts):
-    first = suggest(texts, "en", rewrite_input())
-    assert len(first) == len(set(first)) == 3
-    assert suggest(texts, "en", rewrite_input()) == first
-    assert all("New office in Lyon" in s and "#employee" in s for s in first)
-    variety = {tuple(suggest(texts, "en", rewrite_input(member_id=n))) for n in range(1, 21)}
-    assert len(variety) > 3
-
-
-def test_suggestions_in_french_for_a_french_volunteer(texts):
-    french = suggest(texts, "fr", rewrite_input())
-    assert len(french) == 3
-    assert all("« New office in Lyon »" in s for s in french)
-    assert not set(french) & set(suggest(texts, "en", rewrite_input()))
-
-
-def test_a_suggestion_never_repeats_the_summary(texts):
-    usual = suggest(texts, "en", rewrite_input())
-    echoed = suggest(texts, "en", rewrite_input(summary=usual[0]))
-    assert len(echoed) == 3
-    assert usual[0] not in echoed
-
-
-def test_suggestions_stay_short_even_for_long_posts(texts):
-    long_input = rewrite_input(title="Lyon " * 400, key_points=["a detail " * 300],
-                               hashtags=[f"tag{n}" for n in range(50)])
-    suggestions = suggest(texts, "en", long_input)
-    assert len(suggestions) == 3
-    assert all(len(s) <= MAX_SUGGESTION for s in suggestions)
-
-
 # -- charter and catalogs -------------------------------------------------------------------
 
 def test_parse_charter_reads_version_and_sections():
@@ -310,14 +260,6 @@ def test_every_english_message_exists_in_french_with_the_same_arguments(name):
     assert english
     assert (TEMPLATES / "fr" / name).exists(), f"fr/{name} is missing"
     assert macros(env, f"fr/{name}") == english
-
-
-def test_both_languages_have_the_same_rewrite_angles():
-    def angles(locale: str) -> set[str]:
-        return {p.name for p in Path(TEMPLATES / locale / "rewrites").glob("*.j2")}
-
-    assert angles("en") == angles("fr")
-    assert len(angles("en")) >= 3
 
 
 def test_settings_never_show_platform_secrets(monkeypatch):

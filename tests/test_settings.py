@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters.console.render import card_to_text
-from storage.models import AuditLog, Delivery, Share, Workspace
+from storage.models import AuditLog, Share, Workspace
 from tests.conftest import ADMIN, START, enlist
 from tests.fakes import queue_post
 from tests.helpers import says
@@ -19,16 +19,16 @@ async def workspace(rt) -> Workspace:
         return (await session.scalars(select(Workspace))).one()
 
 
-async def test_the_disclosure_hashtag_ends_every_suggestion(console, jobs, rt):
+async def test_the_disclosure_hashtag_ends_every_text_prepared_for_sharing(console, jobs, rt):
     await enlist(console, "alice")
     await console.say(ADMIN, "/voix set hashtag IWorkAtAcme")
     assert "#IWorkAtAcme" in card_to_text(console.last(ADMIN))
-    await queue_post(console, "news")
+    await queue_post(console, "news", "--hashtags lyon")
     await jobs.tick()
-    async with rt.sessions() as session:
-        delivery = (await session.scalars(select(Delivery))).one()
-    assert len(delivery.suggestions) == 3
-    assert all(s.rstrip().endswith("#IWorkAtAcme") for s in delivery.suggestions)
+    assert "#lyon #IWorkAtAcme" in card_to_text(console.last("alice"))  # said once on the card
+    for number in (1, 2, 3):
+        await console.click("alice", says(rt, "nudge.use", number=number))
+        assert console.forms["alice"].inputs[0].value.endswith("\n\n#lyon #IWorkAtAcme")
 
 
 async def test_a_blocked_term_stops_a_share_until_rephrased(console, jobs, rt):

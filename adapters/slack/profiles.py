@@ -1,4 +1,4 @@
-"""Who a Slack user is (name, time zone, locale, email), from users.info, cached."""
+"""Who a Slack user is (name, time zone, locale, email, job title), from users.info, cached."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class Profile:
     timezone: str | None
     email: str | None
     is_bot: bool
+    title: str | None = None
 
 
 class Profiles:
@@ -46,6 +47,7 @@ class Profiles:
             or profile_data.get("display_name") or user.get("name"),
             locale=user.get("locale"), timezone=user.get("tz"),
             email=profile_data.get("email"), is_bot=bool(user.get("is_bot")),
+            title=_text(profile_data.get("title")),
         )
         if user:
             self._cache[user_id] = (time.monotonic(), profile)
@@ -54,4 +56,10 @@ class Profiles:
     async def actor(self, team_id: str, user_id: str) -> Actor:
         profile = await self.get(user_id)
         return Actor(PLATFORM, team_id, user_id, profile.name, profile.locale, profile.timezone,
-                     profile.email, dm=user_dm(team_id, user_id))
+                     profile.email, dm=user_dm(team_id, user_id), job_title=profile.title)
+
+
+def _text(value: object) -> str | None:
+    """A profile field as one tidy line: "" when the person left it empty, None when the
+    profile does not say (the user could not be read)."""
+    return " ".join(value.split()) if isinstance(value, str) else None

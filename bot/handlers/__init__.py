@@ -4,6 +4,7 @@ from bot.handlers import (  # noqa: F401
     admin,
     admin_posts,
     admin_settings,
+    admin_teams,
     charter,
     help,
     nudge,

@@ -14,7 +14,9 @@ from bot.wakeups import PLAN
 def charter_card(ctx: Context, *, changed: bool = False) -> Card:
     charter = ctx.rt.charter
     intro = ctx.say("charter.changed" if changed else "charter.intro")
-    paragraphs = [p.strip() for p in charter.text(ctx.locale).split("\n\n") if p.strip()]
+    disclosure = ctx.say("charter.disclosure", hashtag=ctx.workspace.disclosure_hashtag)
+    text = charter.text(ctx.locale, disclosure)
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     return Card(
         summary=ctx.say("charter.title"),
         blocks=(

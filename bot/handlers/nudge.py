@@ -1,6 +1,19 @@
-"""Acting on a nudge: pick a suggestion, edit it, share it, skip it or say not for me."""
+"""Acting on a nudge: pick a suggestion, edit it, share it, skip it or say not for me.
+
+A submitted text is checked before it becomes a share: it must be non-empty, short enough
+and free of blocked terms; the disclosure hashtag is put back at its end if it was removed
+(the charter promises it); and a text very close to what a colleague already shared for the
+post (bot/voice/originality.py) waits as a draft, with "Edit again" and "Share anyway". The
+share card then carries the words: LinkedIn's and X's buttons open with text and tracked
+link (bot/services/sharing.py).
+"""
 
 from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from sqlalchemy import select
 
 from bot.cards import Actions, Button, Card, Footnote, Form, Heading, Option, Quote, Select, Text
 from bot.cards import TextInput as Input
@@ -15,14 +28,31 @@ from bot.router import router
 from bot.services.sharing import (
     LINKEDIN_LIMIT,
     edit_ratio,
+    linkedin_post_url,
     linkedin_share_url,
     new_link_token,
+    shared_text,
+    with_disclosure,
+    with_hashtags,
     x_intent_url,
+    x_text,
 )
 from bot.terms import find_blocked
+from bot.voice.originality import similarity_to_colleagues, too_close
+from bot.voice.stored import Suggestion, stored
 from storage.models import Delivery, Post, Share
+from storage.upsert import insert_ignore
 
-OPEN = ("sent", "shared")
+
+@dataclass(frozen=True)
+class Draft:
+    """A text submitted but not shared yet, because it is close to a colleague's."""
+
+    choice: str  # the suggestion it started from: its index, or "own"
+    network: str
+    text: str
+    similarity: float | None
+    token: str  # its share's link token: a second "Share anyway" finds the share made
 
 
 async def _delivery(ctx: Context, raw_id: str) -> tuple[Delivery, Post]:
@@ -37,13 +67,14 @@ async def _delivery(ctx: Context, raw_id: str) -> tuple[Delivery, Post]:
     return delivery, post
 
 
-def _suggestion(delivery: Delivery, choice: str) -> str:
-    """Suggestion number `choice` of the delivery, '' for 'own'; else a polite refusal."""
+def _suggestion(delivery: Delivery, choice: str) -> Suggestion | None:
+    """Suggestion number `choice` of the delivery, None for 'own'; else a polite refusal."""
     if choice == "own":
-        return ""
-    if not (choice.isascii() and choice.isdecimal()) or int(choice) >= len(delivery.suggestions):
+        return None
+    suggestions = stored(delivery.suggestions)
+    if not (choice.isascii() and choice.isdecimal()) or int(choice) >= len(suggestions):
         raise UserError("errors.unknown_action")
-    return str(delivery.suggestions[int(choice)])
+    return suggestions[int(choice)]
 
 
 async def _replace_nudge(ctx: Context, delivery: Delivery, post: Post, outcome: str) -> None:
@@ -52,35 +83,48 @@ async def _replace_nudge(ctx: Context, delivery: Delivery, post: Post, outcome: 
         await ctx.responder.update(ref, done_card(ctx.rt.texts, ctx.locale, post, outcome))
 
 
-@router.action("nudge.pick")
-async def pick(ctx: Context, event: CardAction) -> None:
-    raw_id, _, choice = event.value.partition(":")
-    delivery, post = await _delivery(ctx, raw_id)
-    suggestion = _suggestion(delivery, choice)
-    delivery.acted_at = delivery.acted_at or ctx.now
-    networks = preferences(ctx.member.prefs, ctx.workspace.weekly_cap).networks
-    ordered = [n for n in networks if n in NETWORKS] + [n for n in NETWORKS if n not in networks]
-    await ctx.open_form(Form(
+def _edit_form(ctx: Context, delivery: Delivery, post: Post, choice: str, text: str,
+               network: str | None = None) -> Form:
+    preferred = preferences(ctx.member.prefs, ctx.workspace.weekly_cap).networks
+    ordered = [n for n in preferred if n in NETWORKS] + [n for n in NETWORKS if n not in preferred]
+    return Form(
         form_id="share.edit",
         title=ctx.say("share.form_title"),
         submit_label=ctx.say("share.form_submit"),
         intro=ctx.say("share.form_intro", title=post.title),
         private=f"{delivery.id}:{choice}",
         inputs=(
-            Input("text", ctx.say("share.form_text"), suggestion, multiline=True,
+            Input("text", ctx.say("share.form_text"), text, multiline=True,
                   max_length=LINKEDIN_LIMIT),
             Select("network", ctx.say("share.form_network"),
-                   tuple(Option(n, ctx.say(f"common.network_{n}")) for n in ordered), ordered[0]),
+                   tuple(Option(n, ctx.say(f"common.network_{n}")) for n in ordered),
+                   network if network in NETWORKS else ordered[0]),
         ),
-    ))
+    )
 
 
-@router.form("share.edit")
-async def share_submitted(ctx: Context, event: FormSubmitted) -> None:
-    raw_id, _, choice = event.private.partition(":")
+@router.action("nudge.pick")
+async def pick(ctx: Context, event: CardAction) -> None:
+    raw_id, _, choice = event.value.partition(":")
     delivery, post = await _delivery(ctx, raw_id)
-    text = event.values.get("text", "").strip()
-    network = event.values.get("network", "")
+    suggestion = _suggestion(delivery, choice)
+    delivery.acted_at = delivery.acted_at or ctx.now
+    await ctx.open_form(_edit_form(ctx, delivery, post, choice,
+                                   _offered(ctx, post, suggestion)))
+
+
+def _offered(ctx: Context, post: Post, suggestion: Suggestion | None) -> str:
+    """The text the edit form starts from: the suggestion's words and the hashtags line
+    (the post's and the disclosure), '' for "write my own"."""
+    if suggestion is None:
+        return ""
+    return with_hashtags(suggestion.text, list(post.hashtags), ctx.workspace.disclosure_hashtag)
+
+
+def _checked(ctx: Context, values: dict[str, str]) -> tuple[str, str]:
+    """The submitted text and network, or a polite refusal saying what to change."""
+    text = values.get("text", "").strip()
+    network = values.get("network", "")
     if not text:
         raise UserError("share.empty")
     if len(text) > LINKEDIN_LIMIT:
@@ -90,32 +134,156 @@ async def share_submitted(ctx: Context, event: FormSubmitted) -> None:
     blocked = find_blocked(text, ctx.workspace.blocked_terms)
     if blocked:
         raise UserError("share.blocked_term", term=blocked)
-    suggested = _suggestion(delivery, choice)
-    share = Share(
-        delivery_id=delivery.id, post_id=post.id, member_id=ctx.member.id, network=network,
-        suggested_text=suggested, final_text=text, edit_ratio=edit_ratio(suggested, text),
-        link_token=new_link_token(), created_at=ctx.now,
-    )
-    ctx.session.add(share)
+    _disclosed(ctx, text)  # refuses a text that the hashtag would make too long
+    return text, network
+
+
+def _disclosed(ctx: Context, text: str) -> str:
+    """The text as it is shared: ending with the disclosure hashtag, and still fitting."""
+    hashtag = ctx.workspace.disclosure_hashtag
+    final = with_disclosure(text, hashtag)
+    if len(final) > LINKEDIN_LIMIT:
+        raise UserError("share.too_long", limit=LINKEDIN_LIMIT - (len(final) - len(text)),
+                        hashtag=hashtag)
+    return final
+
+
+@router.form("share.edit")
+async def share_submitted(ctx: Context, event: FormSubmitted) -> None:
+    raw_id, _, choice = event.private.partition(":")
+    delivery, post = await _delivery(ctx, raw_id)
+    _suggestion(delivery, choice)  # refuses a crafted choice before anything is compared
+    text, network = _checked(ctx, event.values)
+    similarity = await similarity_to_colleagues(ctx.session, post.id, ctx.member.id, text)
+    draft = Draft(choice, network, text, similarity, new_link_token())
+    if too_close(similarity):
+        await _hold(ctx, delivery, draft)
+        return
+    share = await _record(ctx, delivery, post, draft, originality="")
+    await _replace_nudge(ctx, delivery, post, _outcome(ctx, share))
+    await ctx.reply(_share_card(ctx, share, post, restored=share.final_text != text))
+
+
+async def _hold(ctx: Context, delivery: Delivery, draft: Draft) -> None:
+    """Keep the draft and say, kindly, that a colleague already shared much the same."""
+    delivery.draft = asdict(draft)
+    value = f"{delivery.id}:{draft.token}"
+    await ctx.reply(Card(summary=ctx.say("share.close_title"), blocks=(
+        Heading(ctx.say("share.close_title")),
+        Text(ctx.say("share.close")),
+        Quote(draft.text),
+        Actions((
+            Button(ctx.say("share.edit_again"), "share.again", value, "primary"),
+            Button(ctx.say("share.share_anyway"), "share.anyway", value),
+        )),
+    )))
+
+
+def _draft(delivery: Delivery, token: str) -> Draft | None:
+    """The delivery's waiting draft if `token` names it (a newer draft replaces an older)."""
+    raw: dict[str, Any] = delivery.draft or {}
+    if not token or raw.get("token") != token:
+        return None
+    return Draft(**{f.name: raw[f.name] for f in fields(Draft)})
+
+
+async def _own_share(ctx: Context, delivery: Delivery, token: str) -> Share | None:
+    """The share this delivery's draft `token` became, if it was shared already."""
+    if not token:
+        return None
+    share = await ctx.session.scalar(select(Share).where(Share.link_token == token))
+    return share if share is not None and share.delivery_id == delivery.id else None
+
+
+@router.action("share.again")
+async def edit_again(ctx: Context, event: CardAction) -> None:
+    raw_id, _, token = event.value.partition(":")
+    delivery, post = await _delivery(ctx, raw_id)
+    draft = _draft(delivery, token)
+    if draft is None:
+        raise UserError("share.draft_gone")
+    await ctx.open_form(_edit_form(ctx, delivery, post, draft.choice, draft.text, draft.network))
+
+
+@router.action("share.anyway")
+async def share_anyway(ctx: Context, event: CardAction) -> None:
+    """Share a draft close to a colleague's text. Pressed twice, it shares once: the draft's
+    token is its share's unique link token, and the second press shows that share."""
+    raw_id, _, token = event.value.partition(":")
+    delivery, post = await _delivery(ctx, raw_id)
+    share = await _own_share(ctx, delivery, token)
+    if share is None:
+        draft = _draft(delivery, token)
+        if draft is None:
+            raise UserError("share.draft_gone")
+        _checked(ctx, {"text": draft.text, "network": draft.network})  # settings may have moved
+        share = await _record(ctx, delivery, post, draft, originality="anyway")
+        await _replace_nudge(ctx, delivery, post, _outcome(ctx, share))
+        restored = share.final_text != draft.text
+    else:
+        restored = False
+    await ctx.show_outcome(event.message, _share_card(ctx, share, post, restored=restored))
+
+
+async def _record(ctx: Context, delivery: Delivery, post: Post, draft: Draft,
+                  originality: str) -> Share:
+    """The share of `draft`, made once even if two presses race (insert-or-ignore on its
+    unique link token); the draft is then done with."""
+    suggestion = _suggestion(delivery, draft.choice)
+    suggested = _offered(ctx, post, suggestion)
+    final = _disclosed(ctx, draft.text)
+    await ctx.session.execute(insert_ignore(ctx.session, Share).values(
+        delivery_id=delivery.id, post_id=post.id, member_id=ctx.member.id,
+        network=draft.network, suggested_text=suggested, final_text=final,
+        edit_ratio=edit_ratio(suggested, final), similarity=draft.similarity,
+        originality=originality, angle=suggestion.angle if suggestion else "",
+        source=suggestion.source if suggestion else "", link_token=draft.token,
+        created_at=ctx.now))
+    share = await _own_share(ctx, delivery, draft.token)
+    assert share is not None  # inserted now, or by the press that raced this one
     delivery.status = "shared"
     delivery.acted_at = delivery.acted_at or ctx.now
-    await ctx.session.flush()
+    delivery.draft = {}
+    return share
+
+
+def _outcome(ctx: Context, share: Share) -> str:
+    return ctx.say("nudge.outcome_shared", network=ctx.say(f"common.network_{share.network}"))
+
+
+def _kept_hashtags(ctx: Context, post: Post) -> list[str]:
+    """Hashtags an X cut must keep: the disclosure first, then the post's."""
+    tags = [ctx.workspace.disclosure_hashtag, *(f"#{tag}" for tag in post.hashtags)]
+    return [tag for tag in tags if tag]
+
+
+def _share_card(ctx: Context, share: Share, post: Post, *, restored: bool) -> Card:
+    """The text with its link to copy, and buttons that open each network with it."""
     link = f"{ctx.rt.settings.public_url.rstrip('/')}/r/{share.link_token}"
-    network_name = ctx.say(f"common.network_{network}")
-    await _replace_nudge(ctx, delivery, post, ctx.say("nudge.outcome_shared", network=network_name))
-    await ctx.reply(Card(summary=ctx.say("share.ready_title"), blocks=(
+    text, keep = share.final_text, _kept_hashtags(ctx, post)
+    linkedin = linkedin_post_url(text, link)
+    if share.network == "x":
+        hint = "share.hint_x_cut" if x_text(text, keep) != text else "share.hint_x"
+    else:
+        hint = "share.hint_linkedin" if linkedin else "share.hint_linkedin_paste"
+    notes = [Text(ctx.say(hint))]
+    if restored:
+        notes.append(Text(ctx.say("share.disclosure_added",
+                                  hashtag=ctx.workspace.disclosure_hashtag)))
+    return Card(summary=ctx.say("share.ready_title"), blocks=(
         Heading(ctx.say("share.ready_title")),
-        Text(ctx.say("share.copy_hint", network=network_name)),
-        Quote(f"{text}\n\n{link}"),
+        *notes,
+        Quote(shared_text(text, link)),
         Actions((
-            Button(ctx.say("share.open_linkedin"), "share.linkedin", url=linkedin_share_url(link),
-                   style="primary" if network == "linkedin" else None),
-            Button(ctx.say("share.open_x"), "share.x", url=x_intent_url(text, link),
-                   style="primary" if network == "x" else None),
+            Button(ctx.say("share.open_linkedin"), "share.linkedin",
+                   url=linkedin or linkedin_share_url(link),
+                   style="primary" if share.network == "linkedin" else None),
+            Button(ctx.say("share.open_x"), "share.x", url=x_intent_url(text, link, keep),
+                   style="primary" if share.network == "x" else None),
             Button(ctx.say("share.posted"), "share.posted", str(share.id)),
         )),
         Footnote(ctx.say("share.ratio_note", ratio=share.edit_ratio)),
-    )))
+    ))
 
 
 @router.action("share.posted")

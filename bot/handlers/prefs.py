@@ -1,4 +1,5 @@
-"""The preferences form: how often, when, about what, on which networks, in which language."""
+"""The preferences form: how often, when, about what, on which networks, in which languages,
+and what to say about themselves (role, one sentence about their work)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,18 @@ from bot.cards import Form, Option, Select, TextInput
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import CardAction, DirectMessage, FormSubmitted
-from bot.preferences import MAX_WEEKLY_CAP, NETWORKS, preferences
+from bot.preferences import (
+    MAX_ABOUT,
+    MAX_ROLE,
+    MAX_WEEKLY_CAP,
+    NETWORKS,
+    Preferences,
+    posting_languages,
+    preferences,
+)
 from bot.router import router
 from bot.services.timeparse import BadTime, parse_clock
+from bot.terms import find_blocked
 from bot.texts import LOCALES
 from bot.volunteers import is_volunteer
 
@@ -22,9 +32,24 @@ def _yes_no(ctx: Context, name: str, label: str, value: bool) -> Select:
                                 Option("no", ctx.say("common.no"))), "yes" if value else "no")
 
 
+def _languages(ctx: Context, name: str, value: str, multiple: bool = False) -> Select:
+    options = tuple(Option(code, ctx.say(f"common.language_{code}")) for code in LOCALES)
+    return Select(name, ctx.say(f"prefs.{name}"), options, value, multiple=multiple)
+
+
+def _about_you(ctx: Context, prefs: Preferences) -> tuple[TextInput, TextInput]:
+    # The platform's job title, when it gives one, is what "my role" replaces.
+    hint = ctx.member.job_title or ctx.say("prefs.role_hint")
+    return (TextInput("role", ctx.say("prefs.role"), prefs.role, required=False,
+                      max_length=MAX_ROLE, placeholder=hint[:MAX_ROLE]),
+            TextInput("about", ctx.say("prefs.about"), prefs.about, required=False,
+                      max_length=MAX_ABOUT, placeholder=ctx.say("prefs.about_hint")))
+
+
 def prefs_form(ctx: Context) -> Form:
     prefs = preferences(ctx.member.prefs, ctx.workspace.weekly_cap)
     caps = tuple(Option(str(n), str(n)) for n in range(1, MAX_WEEKLY_CAP + 1))
+    posting = ",".join(posting_languages(ctx.member, ctx.workspace))
     return Form(
         form_id="prefs",
         title=ctx.say("prefs.title"),
@@ -42,9 +67,9 @@ def prefs_form(ctx: Context) -> Form:
             Select("networks", ctx.say("prefs.networks"),
                    tuple(Option(n, ctx.say(f"common.network_{n}")) for n in NETWORKS),
                    ",".join(prefs.networks), multiple=True),
-            Select("language", ctx.say("prefs.language"),
-                   tuple(Option(code, ctx.say(f"common.language_{code}")) for code in LOCALES),
-                   ctx.locale),
+            _languages(ctx, "language", ctx.locale),
+            _languages(ctx, "languages", posting, multiple=True),
+            *_about_you(ctx, prefs),
             _yes_no(ctx, "in_digest", ctx.say("prefs.in_digest"), prefs.in_digest),
         ),
     )
@@ -78,6 +103,24 @@ def _choice(ctx: Context, values: dict[str, str], name: str, allowed: tuple[str,
     return value
 
 
+def _one_line(ctx: Context, values: dict[str, str], name: str, limit: int) -> str:
+    """A free-text field on one line, within its length, free of the workspace's blocked terms."""
+    text = " ".join(values.get(name, "").split())
+    if len(text) > limit:
+        raise UserError("prefs.too_long", field=ctx.say(f"prefs.{name}"), limit=limit)
+    blocked = find_blocked(text, ctx.workspace.blocked_terms)
+    if blocked:
+        raise UserError("prefs.blocked_term", field=ctx.say(f"prefs.{name}"), term=blocked)
+    return text
+
+
+def _chosen_languages(ctx: Context, values: dict[str, str]) -> list[str]:
+    chosen = [lang.strip() for lang in values.get("languages", "").split(",") if lang.strip()]
+    if not chosen or any(lang not in LOCALES for lang in chosen):
+        raise _invalid(ctx, "languages")
+    return list(dict.fromkeys(chosen))
+
+
 @router.form("prefs")
 async def prefs_submitted(ctx: Context, event: FormSubmitted) -> None:
     if not is_volunteer(ctx.member, ctx.rt.charter.version):
@@ -105,7 +148,10 @@ async def prefs_submitted(ctx: Context, event: FormSubmitted) -> None:
         networks=networks,
         language=_choice(ctx, values, "language", LOCALES),
         in_digest=_choice(ctx, values, "in_digest", ("yes", "no")) == "yes",
+        languages=_chosen_languages(ctx, values),
+        role=_one_line(ctx, values, "role", MAX_ROLE),
+        about=_one_line(ctx, values, "about", MAX_ABOUT),
     )
     ctx.member.prefs = updated.to_json()
     await ctx.reply(ctx.say("prefs.saved", cap=updated.weekly_cap, start=updated.quiet_start,
-                            end=updated.quiet_end))
+                            end=updated.quiet_end, languages=updated.languages))

@@ -1,4 +1,13 @@
-"""The charter of good conduct: its version and its text per locale, read from charter.md."""
+"""The charter of good conduct: its version and its text per locale, read from charter.md.
+
+The text may hold a `{disclosure}` mark: the sentence saying how volunteers show that they
+work here, worded on what the workspace configured (its disclosure hashtag, or none). That
+sentence is not part of the version that consents refer to. What a volunteer accepts is to
+be open about where they work; the hashtag is only the current way of saying it, and admins
+change it (`/voix set hashtag`) without the commitment changing. Making every volunteer
+accept again, and stopping their posts until they do, because comms renamed a hashtag would
+be friction for nothing. A change of commitment is a new charter.md and a new version.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +18,7 @@ from pathlib import Path
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "charter.md"
 _VERSION = re.compile(r"^version:\s*(\S+)\s*$", re.MULTILINE)
 _SECTION = re.compile(r"^## (\w\w)\s*$", re.MULTILINE)
+_DISCLOSURE = re.compile(r"([ \t]*)\{disclosure\}")
 
 
 @dataclass(frozen=True)
@@ -16,8 +26,10 @@ class Charter:
     version: str
     texts: dict[str, str]
 
-    def text(self, locale: str) -> str:
-        return self.texts.get(locale) or self.texts.get("en") or next(iter(self.texts.values()))
+    def text(self, locale: str, disclosure: str = "") -> str:
+        """The text in `locale` (else English, else any), `disclosure` in place of its mark."""
+        text = self.texts.get(locale) or self.texts.get("en") or next(iter(self.texts.values()))
+        return _DISCLOSURE.sub(lambda mark: mark.group(1) + disclosure if disclosure else "", text)
 
 
 def parse_charter(source: str) -> Charter:

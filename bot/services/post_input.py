@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot.services.timeparse import BadTime, parse_moment, parse_when
 from bot.services.urls import UnsafeUrl, check_post_url
+from bot.texts import LOCALES
+from bot.voice.angles import KINDS
 
 MAX_TITLE = 200
 MAX_SUMMARY = 1000
@@ -19,6 +21,7 @@ MAX_POINTS = 5
 MAX_POINT = 300
 MAX_TAGS = 10
 _TAG = re.compile(r"^[\w-]{1,50}$")
+AUTO = "auto"  # the form's "detect for me" choice of language and kind
 
 
 class BadPostInput(ValueError):
@@ -36,6 +39,11 @@ class PostInput:
     title: str
     summary: str = ""
     key_points: list[str] = field(default_factory=list)
+    # None: detected from the text (language) or inferred from it (kind) when queued.
+    language: str | None = None
+    kind: str | None = None
+    # No title was given: this one was made from the URL and waits for the admin's word.
+    title_from_url: bool = False
     hashtags: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
@@ -43,13 +51,27 @@ class PostInput:
     expires_at: datetime | None = None
 
 
-class _Parser(argparse.ArgumentParser):
+class CommandParser(argparse.ArgumentParser):
+    """Options of an admin command; a mistake raises BadPostInput(usage_key, detail=..)."""
+
+    def __init__(self, prog: str, usage_key: str) -> None:
+        super().__init__(prog=prog, add_help=False, allow_abbrev=False)
+        self.usage_key = usage_key
+
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise BadPostInput("admin.queue_usage", detail=message)
+        raise BadPostInput(self.usage_key, detail=message)
+
+    def read(self, text: str) -> dict[str, str]:
+        """The options as typed; quotes that do not close are a usage error too."""
+        try:
+            words = shlex.split(text)
+        except ValueError as bad:
+            raise BadPostInput(self.usage_key, detail=str(bad)) from None
+        return {k: v for k, v in vars(self.parse_args(words)).items() if isinstance(v, str)}
 
 
-def _parser() -> _Parser:
-    parser = _Parser(prog="/voix queue", add_help=False, allow_abbrev=False)
+def _parser() -> CommandParser:
+    parser = CommandParser("/voix queue", "admin.queue_usage")
     parser.add_argument("url")
     parser.add_argument("--title", default="")
     parser.add_argument("--summary", default="")
@@ -59,6 +81,16 @@ def _parser() -> _Parser:
     parser.add_argument("--teams", default="")
     parser.add_argument("--at", default="")
     parser.add_argument("--expires", default="")
+    parser.add_argument("--lang", default="")
+    parser.add_argument("--kind", default="")
+    return parser
+
+
+def _translate_parser() -> CommandParser:
+    parser = CommandParser("/voix translate", "admin.translate_usage")
+    parser.add_argument("--title", default="")
+    parser.add_argument("--summary", default="")
+    parser.add_argument("--points", default="")
     return parser
 
 
@@ -75,21 +107,52 @@ def title_from_url(url: str) -> str:
     return (words[:1].upper() + words[1:]) if words else (parts.hostname or url)
 
 
+def _title(value: str) -> str:
+    title = " ".join(value.split())
+    if len(title) > MAX_TITLE:
+        raise BadPostInput("admin.title_too_long", limit=MAX_TITLE, length=len(title))
+    return title
+
+
+def _summary(value: str) -> str:
+    summary = value.strip()
+    if len(summary) > MAX_SUMMARY:
+        raise BadPostInput("admin.summary_too_long", limit=MAX_SUMMARY)
+    return summary
+
+
+def _points(value: str) -> list[str]:
+    points = _split(value, ";")
+    if len(points) > MAX_POINTS or any(len(p) > MAX_POINT for p in points):
+        raise BadPostInput("admin.too_many_points", count=MAX_POINTS, limit=MAX_POINT)
+    return points
+
+
+def _choice(value: str, allowed: tuple[str, ...], key: str) -> str | None:
+    """One of `allowed`, or None for "detect for me" (empty or auto)."""
+    value = value.strip().lower()
+    if value in ("", AUTO):
+        return None
+    if value not in allowed:
+        raise BadPostInput(key, value=value[:20], known=", ".join(allowed))
+    return value
+
+
+def language_choice(value: str) -> str | None:
+    return _choice(value, LOCALES, "admin.bad_language")
+
+
 def from_fields(values: dict[str, str], now: datetime, tz: ZoneInfo) -> PostInput:
     """Check every field; raise BadPostInput on the first problem."""
     try:
         url = check_post_url(values.get("url", ""))
     except UnsafeUrl:
         raise BadPostInput("admin.bad_url", url=values.get("url", "")[:100]) from None
-    title = " ".join(values.get("title", "").split()) or title_from_url(url)
-    if len(title) > MAX_TITLE:
-        raise BadPostInput("admin.title_too_long", limit=MAX_TITLE, length=len(title))
-    summary = values.get("summary", "").strip()
-    if len(summary) > MAX_SUMMARY:
-        raise BadPostInput("admin.summary_too_long", limit=MAX_SUMMARY)
-    points = _split(values.get("points", ""), ";")
-    if len(points) > MAX_POINTS or any(len(p) > MAX_POINT for p in points):
-        raise BadPostInput("admin.too_many_points", count=MAX_POINTS, limit=MAX_POINT)
+    title = _title(values.get("title", ""))
+    derived = not title
+    title = title or _title(title_from_url(url))
+    summary = _summary(values.get("summary", ""))
+    points = _points(values.get("points", ""))
     tags = [t.lstrip("#") for t in _split(values.get("hashtags", "").replace(" ", ","))]
     topics = [t.lstrip("#").lower() for t in _split(values.get("topics", ""))]
     for tag in tags + topics:
@@ -110,15 +173,26 @@ def from_fields(values: dict[str, str], now: datetime, tz: ZoneInfo) -> PostInpu
     return PostInput(url=url, title=title, summary=summary, key_points=points, hashtags=tags,
                      topics=list(dict.fromkeys(topics)),
                      teams=[t.lstrip("#").lower() for t in _split(values.get("teams", ""))],
-                     publish_at=publish_at, expires_at=expires_at)
+                     publish_at=publish_at, expires_at=expires_at,
+                     language=language_choice(values.get("lang", "")),
+                     kind=_choice(values.get("kind", ""), KINDS, "admin.bad_kind"),
+                     title_from_url=derived)
 
 
 def from_command(text: str, now: datetime, tz: ZoneInfo) -> PostInput:
     """`<url> [--title ..] [--topics a,b] ...` as typed after `/voix queue`."""
-    try:
-        args = _parser().parse_args(shlex.split(text))
-    except ValueError as bad:
-        if isinstance(bad, BadPostInput):
-            raise
-        raise BadPostInput("admin.queue_usage", detail=str(bad)) from None
-    return from_fields({k: v for k, v in vars(args).items() if isinstance(v, str)}, now, tz)
+    return from_fields(_parser().read(text), now, tz)
+
+
+def version_from_fields(values: dict[str, str]) -> dict[str, object]:
+    """A post's version in another language, checked like a queued post; a title is needed."""
+    title = _title(values.get("title", ""))
+    if not title:
+        raise BadPostInput("admin.translate_needs_title")
+    return {"title": title, "summary": _summary(values.get("summary", "")),
+            "key_points": _points(values.get("points", ""))}
+
+
+def version_from_command(text: str) -> dict[str, object]:
+    """`--title .. --summary .. --points "a; b"` as typed after `/voix translate <id> <lang>`."""
+    return version_from_fields(_translate_parser().read(text))

@@ -204,13 +204,14 @@ class MockSlack:
 
     def add_user(self, id: str, name: str, real_name: str = "", *, tz: str = "Europe/Paris",
                  locale: str = "fr-FR", email: str | None = None, is_bot: bool = False,
-                 deleted: bool = False) -> Payload:
-        """Registers a user that users.info will describe."""
+                 deleted: bool = False, title: str = "") -> Payload:
+        """Registers a user that users.info will describe; Slack always sends profile.title,
+        "" when the person set none."""
         offset = ZoneInfo(tz).utcoffset(datetime.now(UTC))
         user = {"id": id, "team_id": TEAM["id"], "name": name, "real_name": real_name or name,
                 "tz": tz, "tz_label": tz, "tz_offset": int(offset.total_seconds()) if offset else 0,
                 "locale": locale, "deleted": deleted, "is_bot": is_bot, "is_admin": False,
-                "profile": {"real_name": real_name or name, "display_name": name,
+                "profile": {"real_name": real_name or name, "display_name": name, "title": title,
                             "email": email or f"{name}@{TEAM['email_domain']}"}}
         self.users[id] = user
         return user

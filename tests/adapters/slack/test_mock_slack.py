@@ -165,7 +165,7 @@ async def test_users_info_shape(slack: MockSlack, client: AsyncWebClient) -> Non
     assert user["locale"] == "en-US" and user["tz"] == "America/New_York"
     assert user["tz_offset"] in (-18000, -14400) and user["team_id"] == "T0001"
     assert user["profile"] == {"real_name": "Alice Martin", "display_name": "alice",
-                               "email": "alice@acme.example"}
+                               "title": "", "email": "alice@acme.example"}
     assert user["deleted"] is False and user["is_bot"] is False
     assert "locale" not in (await client.users_info(user="U0ALICE"))["user"]
     unknown = await slack_error(client.users_info(user="U0NOBODY"))

@@ -38,6 +38,8 @@ from bot.cards import (
 from bot.nudges import done_card, nudge_card
 from bot.services.sharing import linkedin_share_url, x_intent_url
 from bot.texts import Texts, make_environment
+from bot.voice.stored import Suggestion
+from bot.voice.style import Style
 from storage.models import Delivery, Post
 from tests.adapters.sample_cards import nudge_like
 
@@ -320,10 +322,13 @@ def test_nudge_like_card(suggestion: str) -> None:
 @pytest.mark.parametrize("locale", ["en", "fr"])
 def test_the_products_own_nudge_and_done_cards(locale: str) -> None:
     texts = Texts(make_environment())
-    post = Post(url="https://example.com/a?x=1&y=2", title="We <3 @here <!channel>",
+    post = Post(language=locale, url="https://example.com/a?x=1&y=2",
+                title="We <3 @here <!channel>",
                 summary="Sum & more " * 400, key_points=["one <@U1>", "two"])
-    delivery = Delivery(id=7, suggestions=["Proud! @channel", "é " * 1600, "<!here> c"])
-    nudge = nudge_card(texts, locale, post, delivery, 2)
+    delivery = Delivery(id=7, language=locale)
+    ideas = [Suggestion(text, "proud", "Proud @here") for text in
+             ("Proud! @channel", "é " * 1600, "<!here> c")]
+    nudge = nudge_card(texts, post, delivery, ideas, 2, Style(), "#a @here")
     blocks = valid(render_blocks(nudge))
     assert [b["type"] for b in blocks].count("actions") == 4
     assert "<!" not in texts_of(blocks) and "<@" not in texts_of(blocks)

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import select
 
+from bot.voice.stored import stored
 from storage.models import Delivery, Member, Post, Share
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN_ID
@@ -132,9 +133,10 @@ async def test_nudge_pick_edit_share_on_slack(side, rt, jobs):
     await side.settle(lambda: side.mock.count("views.open") == 1)
     view = side.mock.calls_to("views.open")[0].params["view"]
     [text_input] = [b for b in view["blocks"] if b.get("block_id") == "text"]
-    assert text_input["element"]["initial_value"] == delivery.suggestions[1]
+    suggestion = stored(delivery.suggestions)[1]
+    assert text_input["element"]["initial_value"] == f"{suggestion.text}\n\n#lyon"
 
-    mine = delivery.suggestions[1] + "\n\nI visited last week: lovely team."
+    mine = suggestion.text + "\n\nI visited last week: lovely team.\n\n#lyon"
     posted = side.mock.count("chat.postMessage")
     await side.submit(ALICE, view["callback_id"], {
         **payloads.text_value("text", mine), **payloads.select_value("network", "linkedin")},
@@ -146,9 +148,63 @@ async def test_nudge_pick_edit_share_on_slack(side, rt, jobs):
     async with rt.sessions() as session:
         share = (await session.scalars(select(Share))).one()
     assert share.final_text == mine and 0 < share.edit_ratio < 0.5
+    assert (share.angle, share.source) == (suggestion.angle, suggestion.source)
     nudge_update = side.mock.calls_to("chat.update")[-1]
     assert nudge_update.params["ts"] == ts
     assert says(rt, "nudge.outcome_shared", "en", network="LinkedIn") in texts_of(nudge_update)
     ready = side.mock.calls_to("chat.postMessage")[-1]
     assert f"/r/{share.link_token}" in texts_of(ready)
+    assert side.mock.problems() == []
+
+
+async def test_a_text_close_to_a_colleagues_is_shared_anyway_on_slack(side, rt, jobs):
+    bob = "U0BOB"
+    side.mock.add_user(bob, "bob", "Bob Jones", tz="Europe/London", locale="en-GB")  # awake
+    await join(side, ALICE)
+    await side.dm(bob, "join")
+    await side.settle(lambda: len(side.answers(bob)) == 1)
+    charter = side.mock.messages(bob)[-1]
+    await side.press(bob, "charter.accept", rt.charter.version,
+                     channel=side.mock.dm_channel(bob), message_ts=charter["ts"])
+    await opted_in(side, bob)
+    await side.ask(ADMIN_ID, f'queue {NEWS} --title "Our Lyon office" --lang en '
+                             '--points "200 jobs; opening in May" --hashtags lyon')
+    await jobs.tick()
+    words = "Our Lyon office opens in May and I will be there from day one. Come and see us!"
+
+    async def write_my_own(user: str, text: str) -> None:
+        async with rt.sessions() as session:
+            delivery = (await session.scalars(select(Delivery).join(Member).where(
+                Member.external_id == user))).one()
+        opened = side.mock.count("views.open")
+        await side.press(user, "nudge.pick", f"{delivery.id}:own",
+                         channel=side.mock.dm_channel(user),
+                         message_ts=delivery.message_ref["message_id"])
+        await side.settle(lambda: side.mock.count("views.open") == opened + 1)
+        view = side.mock.calls_to("views.open")[-1].params["view"]
+        answered = len(side.answers(user))
+        await side.submit(user, view["callback_id"], {
+            **payloads.text_value("text", text), **payloads.select_value("network", "linkedin")},
+            view["private_metadata"])
+        await side.settle(lambda: len(side.answers(user)) == answered + 1)
+
+    await write_my_own(ALICE, words)
+    await side.shared(1)
+    await write_my_own(bob, words + " #lyon")
+    close = side.answers(bob)[-1]
+    assert says(rt, "share.close_title", "en") in texts_of(close)
+    [anyway] = [e for block in close.params["blocks"] if block["type"] == "actions"
+                for e in block["elements"] if e["action_id"] == "share.anyway"]
+    ts = side.mock.messages(bob)[-1]["ts"]
+    await side.press(bob, "share.anyway", anyway["value"], channel=side.mock.dm_channel(bob),
+                     message_ts=ts)
+    await side.shared(2)
+    async with rt.sessions() as session:
+        shared = (await session.scalars(select(Share).order_by(Share.id))).all()
+    assert [s.originality for s in shared] == ["", "anyway"]
+    await side.settle(lambda: says(rt, "share.ready_title", "en") in texts_of(
+        side.mock.calls_to("chat.update")[-1]))
+    ready = side.mock.calls_to("chat.update")[-1]
+    assert ready.params["ts"] == ts and f"/r/{shared[1].link_token}" in texts_of(ready)
+    assert "https://www.linkedin.com/feed/?shareActive=true" in texts_of(ready)
     assert side.mock.problems() == []

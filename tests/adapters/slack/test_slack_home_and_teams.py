@@ -144,13 +144,16 @@ async def test_a_channel_larger_than_one_page_is_taken_in_whole(side, rt):
 def prefs_values(**changes: object) -> dict:
     chosen: dict = {"weekly_cap": "3", "quiet_start": "20:00", "quiet_end": "08:30",
                     "weekends": "no", "in_digest": "yes", "topics": "Offices, #Hiring",
-                    "networks": ["linkedin"], "language": "en", **changes}
+                    "networks": ["linkedin"], "language": "en", "languages": ["en", "fr"],
+                    "role": "Data Engineer", "about": "I build the data platform.", **changes}
     values: dict = {}
     for name in ("weekly_cap", "weekends", "in_digest", "language"):
         values |= payloads.select_value(name, chosen[name])
-    for name in ("quiet_start", "quiet_end", "topics"):
+    for name in ("quiet_start", "quiet_end", "topics", "role", "about"):
         values |= payloads.text_value(name, chosen[name])
-    return values | payloads.multi_select_value("networks", chosen["networks"])
+    for name in ("networks", "languages"):
+        values |= payloads.multi_select_value(name, chosen[name])
+    return values
 
 
 async def open_prefs_form(side) -> dict:
@@ -180,20 +183,22 @@ async def test_prefs_by_dm_offers_the_form_opens_it_and_saves_it(side, rt):
     assert view["type"] == "modal" and view["callback_id"] == "prefs"
     names = {block["block_id"] for block in view["blocks"] if block["type"] == "input"}
     assert names == {"weekly_cap", "quiet_start", "quiet_end", "weekends", "topics",
-                     "networks", "language", "in_digest"}
+                     "networks", "language", "languages", "role", "about", "in_digest"}
 
     messages = side.mock.count("chat.postMessage")
     await side.submit(ALICE, view["callback_id"], prefs_values(), view["private_metadata"])
     await side.settle(lambda: side.mock.count("chat.postMessage") == messages + 1)
     saved = (await member(rt, ALICE)).prefs
     assert {k: saved[k] for k in ("weekly_cap", "quiet_start", "quiet_end", "weekends",
-                                  "topics", "networks", "language", "in_digest")} == {
+                                  "topics", "networks", "language", "in_digest", "languages",
+                                  "role", "about")} == {
         "weekly_cap": 3, "quiet_start": "20:00", "quiet_end": "08:30", "weekends": False,
         "topics": ["offices", "hiring"], "networks": ["linkedin"], "language": "en",
-        "in_digest": True}
+        "in_digest": True, "languages": ["en", "fr"], "role": "Data Engineer",
+        "about": "I build the data platform."}
     answer = side.mock.calls_to("chat.postMessage")[-1]
     assert answer.params["text"] == says(rt, "prefs.saved", "en", cap=3, start="20:00",
-                                         end="08:30")
+                                         end="08:30", languages=["en", "fr"])
 
 
 async def test_a_bad_quiet_hour_is_refused_and_changes_nothing(side, rt):

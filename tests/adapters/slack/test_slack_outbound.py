@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.voice.stored import stored
 from storage.models import Delivery, DigestRun, Share, Team
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN_ID
@@ -128,7 +129,7 @@ async def share_first_idea(side, delivery: Delivery, ts: str, words: str) -> Non
     await side.settle(lambda: side.mock.count("views.open") == 1)
     view = side.mock.calls_to("views.open")[-1].params["view"]
     await side.submit(ALICE, view["callback_id"], {
-        **payloads.text_value("text", delivery.suggestions[0] + words),
+        **payloads.text_value("text", stored(delivery.suggestions)[0].text + words),
         **payloads.select_value("network", "linkedin")}, view["private_metadata"])
     await side.settle(lambda: side.mock.count("chat.update") >= 2)
     await side.shared()

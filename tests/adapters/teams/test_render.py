@@ -48,8 +48,15 @@ from bot.cards import (
 from bot.handlers.prefs import prefs_form
 from bot.nudges import done_card, nudge_card
 from bot.preferences import NETWORKS
-from bot.services.sharing import LINKEDIN_LIMIT, linkedin_share_url, x_intent_url
+from bot.services.sharing import (
+    LINKEDIN_LIMIT,
+    linkedin_post_url,
+    linkedin_share_url,
+    x_intent_url,
+)
 from bot.texts import Texts, make_environment
+from bot.voice.stored import Suggestion
+from bot.voice.style import Style
 from storage.models import Delivery, Post
 from tests.adapters.sample_cards import nudge_like
 
@@ -387,11 +394,12 @@ def test_fallback_text_is_plain_and_cut() -> None:
 
 
 def test_url_buttons_keep_safe_links_only() -> None:
-    long_x = x_intent_url("Fière " + "🎉" * 300, "https://pv.example.com/r/Ab_c")
+    long_link = linkedin_post_url("Fière " + "é" * 400, "https://pv.example.com/r/Ab_c")
+    assert long_link is not None
     rendered = valid(render_card(card(Actions((
         Button("LinkedIn", "share.linkedin", url=linkedin_share_url("https://pv.example.com/r/x"),
                style="primary"),
-        Button("X", "share.x", url=long_x),
+        Button("X", "share.x", url=long_link),
         Button("Evil", "evil", url="javascript:alert(1)"),
         Button("Ftp", "ftp", url="ftp://example.com/file"),
         Button("Spaced", "sp", url="https://example.com/a b"),
@@ -399,8 +407,8 @@ def test_url_buttons_keep_safe_links_only() -> None:
     links = rendered["body"][0]["actions"]
     assert [a["title"] for a in links] == ["LinkedIn", "X"]
     assert links[0]["style"] == "positive"
-    assert links[1] == {"type": "Action.OpenUrl", "title": "X", "url": long_x}
-    assert len(long_x) > 2048
+    assert links[1] == {"type": "Action.OpenUrl", "title": "X", "url": long_link}
+    assert len(long_link) > 2048
 
 
 def test_only_unsafe_buttons_leave_no_action_set() -> None:
@@ -462,10 +470,14 @@ def test_nudge_like_card(suggestion: str, execute: bool) -> None:
 @pytest.mark.parametrize("locale", ["en", "fr"])
 def test_the_products_own_nudge_and_done_cards(locale: str) -> None:
     texts = Texts(make_environment())
-    post = Post(url="https://example.com/a?x=1&y=2", title="We <3 <at>Team</at> *launch*",
+    post = Post(language=locale, url="https://example.com/a?x=1&y=2",
+                title="We <3 <at>Team</at> *launch*",
                 summary="Sum & more " * 400, key_points=["one [x](y)", "two"])
-    delivery = Delivery(id=7, suggestions=["Proud! #team", "é " * 1600, "<b>c</b>"])
-    nudge = valid(render_card(nudge_card(texts, locale, post, delivery, 2)))
+    delivery = Delivery(id=7, language=locale)
+    ideas = [Suggestion(text, "proud", "Proud <b>") for text in
+             ("Proud! #team", "é " * 1600, "<b>c</b>")]
+    card = nudge_card(texts, post, delivery, ideas, 2, Style(), "#a <at>x</at>")
+    nudge = valid(render_card(card))
     assert [b["type"] for b in nudge["body"]].count("ActionSet") == 4
     out = texts_of(nudge)
     assert "<" not in out and "*launch*" not in out and "[x](y)" not in out
@@ -599,14 +611,17 @@ def test_the_products_share_edit_and_prefs_forms(locale: str) -> None:
                        tuple(Option(n, say(f"common.network_{n}")) for n in NETWORKS), "x")))
     rendered = valid(render_form(share, required_message=REQUIRED))
     assert len(rendered["body"][2]["value"]) <= LINKEDIN_LIMIT
-    ctx = SimpleNamespace(member=SimpleNamespace(prefs={"networks": ["x", "linkedin"]}),
-                          workspace=SimpleNamespace(weekly_cap=2), say=say, locale=locale)
+    member = SimpleNamespace(prefs={"networks": ["x", "linkedin"]}, locale=locale, job_title="")
+    ctx = SimpleNamespace(member=member, workspace=SimpleNamespace(weekly_cap=2, locale="en"),
+                          say=say, locale=locale)
     prefs = valid(render_form(prefs_form(ctx), required_message=REQUIRED))  # type: ignore[arg-type]
     inputs = {n["id"]: n for n in prefs["body"] if n["type"].startswith("Input.")}
     assert inputs["networks"]["value"] == "x,linkedin"
     assert inputs["weekly_cap"]["value"] == "2" and inputs["language"]["value"] == locale
     assert inputs["topics"]["isRequired"] is False and "errorMessage" not in inputs["topics"]
     assert inputs["quiet_start"]["placeholder"] == "19:00"
+    assert inputs["languages"]["isMultiSelect"] is True and inputs["languages"]["value"] == locale
+    assert inputs["role"]["isRequired"] is False and inputs["about"]["maxLength"] == 200
 
 
 # -- reading submissions back -----------------------------------------------------------

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import select
 
+from bot.voice.stored import stored
 from storage.models import Delivery, Member, Post, Share
 from tests.adapters.teams import activities
 from tests.adapters.teams.conftest import ADMIN
@@ -92,10 +93,11 @@ async def test_nudge_pick_edit_share_on_teams(teams, rt, jobs):
                 nudge_id)
     form = teams.cards()[-1][1]
     [text_input] = [e for e in form["body"] if e.get("id") == "text"]
-    assert text_input["value"] == delivery.suggestions[0]
+    suggestion = stored(delivery.suggestions)[0].text
+    assert text_input["value"] == suggestion
     submit = form["actions"][0]["data"]
 
-    mine = delivery.suggestions[0] + " I visited last week."
+    mine = suggestion + " I visited last week."
     await press(teams, "alice", {**submit, "text": mine, "network": "linkedin"},
                 last_card_id(teams))
     async with rt.sessions() as session:

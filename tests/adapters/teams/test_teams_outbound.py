@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot.voice.stored import stored
 from storage.models import Delivery, Member, Share
 from tests.adapters.teams import activities
 from tests.adapters.teams.conftest import ADMIN
@@ -165,8 +166,8 @@ async def share(teams, rt, user: str) -> None:
                 delivery.message_ref["message_id"])
     form = teams.cards()[-1][1]
     submit = form["actions"][0]["data"]
-    await press(teams, user, {**submit, "text": delivery.suggestions[0] + " Proud of us.",
-                              "network": "linkedin"}, last_card_id(teams))
+    text = stored(delivery.suggestions)[0].text + " Proud of us."
+    await press(teams, user, {**submit, "text": text, "network": "linkedin"}, last_card_id(teams))
 
 
 async def test_digest_now_posts_the_figures_to_the_team_channel(teams, rt, jobs, clock):
@@ -240,7 +241,7 @@ async def test_action_execute_that_opens_a_form_answers_with_a_message(teams, rt
         service_url=teams.connector.service_url))
     form = teams.cards()[-1][1]
     assert [e["value"] for e in form["body"] if e.get("id") == "text"] == [
-        delivery.suggestions[0]]
+        stored(delivery.suggestions)[0].text]
     assert response.status == 200  # else Teams shows an error on the card
     body = await response.json()
     assert (body["statusCode"], body["type"]) == (200, "application/vnd.microsoft.activity.message")

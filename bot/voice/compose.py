@@ -1,0 +1,107 @@
+"""Gathering from the database what the engine needs for one delivery, and keeping its
+suggestions on the delivery."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.preferences import preferences
+from bot.texts import Texts
+from bot.voice.engine import Request, Said, engine
+from bot.voice.person import Person
+from bot.voice.stored import Suggestion, stored
+from bot.voice.style import PastShare, Style, learn
+from bot.voice.teamname import team_display
+from bot.voice.versions import version
+from storage.models import Delivery, Member, Post, Share, Team, Workspace
+
+COMPARED = 120
+
+
+def first_name(member: Member) -> str:
+    name = (member.display_name or member.external_id).strip()
+    return name.split()[0] if name else ""
+
+
+async def _slot(session: AsyncSession, delivery: Delivery) -> int:
+    """The delivery's rank among its post's, as the plan gave it; counted for the
+    deliveries planned before ranks were kept."""
+    if delivery.slot is not None:
+        return delivery.slot
+    return int(await session.scalar(select(func.count()).where(
+        Delivery.post_id == delivery.post_id, Delivery.id < delivery.id)) or 0)
+
+
+class Colleagues:
+    """What the volunteers of posts were given, by slot: read once for a batch of
+    deliveries (the COMPARED slots before each) and completed as the batch's are made."""
+
+    def __init__(self) -> None:
+        self._given: dict[int, dict[int, list[Said]]] = {}
+        self._read: dict[int, tuple[int, int]] = {}  # per post, the slots known, first to last
+
+    async def before(self, session: AsyncSession, post_id: int,
+                     slot: int) -> tuple[Said, ...]:
+        """What the COMPARED colleagues planned just before `slot` were given: beyond them,
+        every phrasing has gone out anyway."""
+        first, last = max(0, slot - COMPARED), slot - 1
+        if last < first:
+            return ()
+        given = self._given.setdefault(post_id, {})
+        known = self._read.get(post_id)
+        if known is None or first < known[0] or last > known[1]:
+            for rank, suggestions in (await session.execute(
+                    select(Delivery.slot, Delivery.suggestions).where(
+                        Delivery.post_id == post_id, Delivery.slot.between(first, last)))):
+                given.setdefault(rank, [Said.of(s) for s in stored(list(suggestions or []))])
+            self._read[post_id] = (first, last)
+        return tuple(s for rank in range(first, last + 1) for s in given.get(rank, ()))
+
+    def add(self, post_id: int, slot: int, suggestions: list[Suggestion]) -> None:
+        self._given.setdefault(post_id, {})[slot] = [Said.of(s) for s in suggestions]
+        first, last = self._read.get(post_id, (slot, slot - 1))
+        if slot == last + 1:
+            self._read[post_id] = (first, slot)
+
+
+async def style_of(session: AsyncSession, member_id: int) -> Style:
+    """The member's habits, from their last shares (bot/voice/style.py)."""
+    rows = (await session.execute(
+        select(Share.suggested_text, Share.final_text, Share.edit_ratio)
+        .where(Share.member_id == member_id)
+        .order_by(Share.created_at.desc(), Share.id.desc()).limit(5))).all()
+    return learn([PastShare(*row) for row in rows])
+
+
+async def request_for(session: AsyncSession, texts: Texts, delivery: Delivery, post: Post,
+                      member: Member, workspace: Workspace, style: Style,
+                      colleagues: Colleagues) -> Request:
+    """What the engine is asked for this delivery."""
+    team = await session.get(Team, member.team_id) if member.team_id else None
+    prefs = preferences(member.prefs, workspace.weekly_cap)
+    post_version = version(post, delivery.language)
+    slot = await _slot(session, delivery)
+    return Request(
+        post_id=post.id, kind=post.kind, version=post_version,
+        person=Person(first_name=first_name(member), role=prefs.role or member.job_title,
+                      team_name=team_display(team) if team else "", about=prefs.about),
+        slot=slot, today=post.publish_at.date(), style=style,
+        colleagues=await colleagues.before(session, post.id, slot),
+    )
+
+
+async def compose(session: AsyncSession, texts: Texts, delivery: Delivery, post: Post,
+                  member: Member, workspace: Workspace,
+                  colleagues: Colleagues) -> tuple[list[Suggestion], Style]:
+    """The delivery's suggestions, made once and kept so the edit form and the share
+    reuse them, and the member's style (which the card follows too)."""
+    style = await style_of(session, member.id)
+    if delivery.suggestions:
+        return stored(list(delivery.suggestions)), style
+    request = await request_for(session, texts, delivery, post, member, workspace, style,
+                                colleagues)
+    suggestions = engine(texts).suggest(request)
+    delivery.suggestions = [suggestion.to_json() for suggestion in suggestions]
+    colleagues.add(post.id, request.slot, suggestions)
+    return suggestions, style
