@@ -101,10 +101,11 @@ async def seed_fanout(url: str, n: int) -> list[Nudge]:
             await session.flush()
             members = dict((await session.execute(select(Member.id, Member.external_id).where(
                 Member.workspace_id == workspace))).all())
-            await insert_ignore_rows(session, Delivery, [{
+            await insert_ignore_rows(session, Delivery, [{  # as the plan makes them
                 "post_id": post.id, "member_id": member, "status": "planned", "due_at": now,
-                "attempts": 0, "message_ref": {}, "suggestions": [], "created_at": now,
-            } for member in members])
+                "attempts": 0, "message_ref": {}, "suggestions": [], "language": "en",
+                "slot": slot, "created_at": now,
+            } for slot, member in enumerate(members)])
             rows = (await session.execute(select(Delivery.id, Delivery.member_id).where(
                 Delivery.post_id == post.id).order_by(Delivery.id))).all()
             await session.commit()

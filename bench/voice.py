@@ -36,7 +36,7 @@ from bench.voice_corpus import MEMBERS, POSTS, TEAMS, CorpusMember, CorpusPost
 from bot.services.sharing import hashtag_line
 from bot.texts import Texts, make_environment
 from bot.voice.checks import artefacts, foreign_sentences, repeats_headline
-from bot.voice.compose import Colleagues, request_for, style_of
+from bot.voice.compose import Batch, request_for
 from bot.voice.engine import engine
 from bot.voice.teamname import clean_channel_name
 from bot.voice.versions import languages, pick_language
@@ -177,7 +177,7 @@ async def _new_engine(url: str, texts: Texts) -> tuple[list[Given], float]:
     given: list[Given] = []
     spent = 0.0
     writer = engine(texts)
-    colleagues = Colleagues()
+    batch = Batch()  # nobody shared yet: no styles
     try:
         async with make_sessions(database)() as session:
             workspace = (await session.scalars(select(Workspace))).one()
@@ -194,14 +194,13 @@ async def _new_engine(url: str, texts: Texts) -> tuple[list[Given], float]:
                     slot += 1
                     session.add(delivery)
                     await session.flush()
-                    style = await style_of(session, member.id)
                     request = await request_for(session, texts, delivery, post, member,
-                                                workspace, style, colleagues)
+                                                workspace, batch)
                     started = time.perf_counter()
                     suggestions = writer.suggest(request)
                     spent += time.perf_counter() - started
                     delivery.suggestions = [s.to_json() for s in suggestions]
-                    colleagues.add(post.id, delivery.slot or 0, suggestions)
+                    batch.add(post.id, request.slot, suggestions)
                     given += [Given(item, person, language, s.text) for s in suggestions]
             await session.commit()
     finally:

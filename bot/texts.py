@@ -31,6 +31,7 @@ def make_environment(root: Path = TEMPLATES) -> SandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         autoescape=False,
+        auto_reload=False,  # templates are read once: no stat() of the file on every message
     )
     env.filters["pct"] = lambda x: f"{round(float(x) * 100)} %"
     env.filters["sentence"] = sentence

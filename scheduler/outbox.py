@@ -40,7 +40,7 @@ from bot.ports import Messenger, SendError
 from bot.refs import conversation_from_json, message_to_json
 from bot.runtime import Runtime
 from bot.services.sharing import hashtag_line
-from bot.voice.compose import Colleagues, compose
+from bot.voice.compose import Batch, compose
 from scheduler.batching import Batcher
 from scheduler.ratelimit import RateLimiter, make_limits
 from scheduler.standing import CANCEL, HOLD, Standing, standings, verdict
@@ -312,11 +312,11 @@ class Outbox:
             teams = {m.team_id for _, m, _, _ in rows if m.team_id}
             if teams:  # into the session's identity map, for compose
                 (await session.scalars(select(Team).where(Team.id.in_(teams)))).all()
-            colleagues = Colleagues()
+            batch = await Batch.of(session, [m.id for _, m, _, _ in rows])
             for delivery, member, post, workspace in rows:
                 try:
                     outcome = await self._prepare(session, delivery, member, post, workspace,
-                                                  claims[delivery.id], colleagues)
+                                                  claims[delivery.id], batch)
                 except Exception:
                     log.exception("delivery %s: unexpected error, left to its lease",
                                   delivery.id, extra=delivery_fields(
@@ -331,7 +331,7 @@ class Outbox:
 
     async def _prepare(self, session: AsyncSession, delivery: Delivery, member: Member,
                        post: Post, workspace: Workspace, claim: Claim,
-                       colleagues: Colleagues) -> _Send | str:
+                       batch: Batch) -> _Send | str:
         """The delivery checked again and its card rendered, or the outcome that ends it."""
         target = conversation_from_json(member.conversation)
         if target is None:
@@ -356,7 +356,7 @@ class Outbox:
         if delivery.attempts > MAX_ATTEMPTS:  # claims that never came back (crashes)
             return await self._give_up(session, delivery, "no answer after repeated claims")
         suggestions, style = await compose(session, self.rt.texts, delivery, post, member,
-                                           workspace, colleagues)
+                                           workspace, batch)
         ready.card = nudge_card(self.rt.texts, post, delivery, suggestions,
                                 weekly_cap(member, workspace), style,
                                 hashtag_line(list(post.hashtags), workspace.disclosure_hashtag))

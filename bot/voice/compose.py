@@ -3,6 +3,8 @@ suggestions on the delivery."""
 
 from __future__ import annotations
 
+from itertools import chain, repeat
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,12 +13,12 @@ from bot.texts import Texts
 from bot.voice.engine import Request, Said, engine
 from bot.voice.person import Person
 from bot.voice.stored import Suggestion, stored
-from bot.voice.style import PastShare, Style, learn
+from bot.voice.style import LOOKBACK, PastShare, Style, learn
 from bot.voice.teamname import team_display
 from bot.voice.versions import version
 from storage.models import Delivery, Member, Post, Share, Team, Workspace
 
-COMPARED = 120
+COMPARED = 60  # slots: every phrasing of the kind went out in about 27 of them
 
 
 def first_name(member: Member) -> str:
@@ -33,13 +35,22 @@ async def _slot(session: AsyncSession, delivery: Delivery) -> int:
         Delivery.post_id == delivery.post_id, Delivery.id < delivery.id)) or 0)
 
 
-class Colleagues:
-    """What the volunteers of posts were given, by slot: read once for a batch of
-    deliveries (the COMPARED slots before each) and completed as the batch's are made."""
+class Batch:
+    """What composing a batch of deliveries reads once: the members' styles, and what the
+    volunteers of their posts were given by slot (the COMPARED slots before each,
+    completed as the batch's suggestions are made)."""
 
-    def __init__(self) -> None:
+    def __init__(self, styles: dict[int, Style] | None = None) -> None:
+        self.styles = styles or {}
         self._given: dict[int, dict[int, list[Said]]] = {}
         self._read: dict[int, tuple[int, int]] = {}  # per post, the slots known, first to last
+
+    @classmethod
+    async def of(cls, session: AsyncSession, member_ids: list[int]) -> Batch:
+        return cls(await styles_of(session, member_ids))
+
+    def style(self, member_id: int) -> Style:
+        return self.styles.get(member_id, Style())
 
     async def before(self, session: AsyncSession, post_id: int,
                      slot: int) -> tuple[Said, ...]:
@@ -56,7 +67,8 @@ class Colleagues:
                         Delivery.post_id == post_id, Delivery.slot.between(first, last)))):
                 given.setdefault(rank, [Said.of(s) for s in stored(list(suggestions or []))])
             self._read[post_id] = (first, last)
-        return tuple(s for rank in range(first, last + 1) for s in given.get(rank, ()))
+        return tuple(chain.from_iterable(map(given.get, range(first, last + 1),
+                                             repeat(()))))
 
     def add(self, post_id: int, slot: int, suggestions: list[Suggestion]) -> None:
         self._given.setdefault(post_id, {})[slot] = [Said.of(s) for s in suggestions]
@@ -65,18 +77,25 @@ class Colleagues:
             self._read[post_id] = (first, slot)
 
 
-async def style_of(session: AsyncSession, member_id: int) -> Style:
-    """The member's habits, from their last shares (bot/voice/style.py)."""
-    rows = (await session.execute(
-        select(Share.suggested_text, Share.final_text, Share.edit_ratio)
-        .where(Share.member_id == member_id)
-        .order_by(Share.created_at.desc(), Share.id.desc()).limit(5))).all()
-    return learn([PastShare(*row) for row in rows])
+async def styles_of(session: AsyncSession, member_ids: list[int]) -> dict[int, Style]:
+    """The habits of these members, from their last LOOKBACK shares (bot/voice/style.py),
+    in one query; members who never shared have none."""
+    latest = select(
+        Share.member_id, Share.suggested_text, Share.final_text, Share.edit_ratio,
+        func.row_number().over(partition_by=Share.member_id,
+                               order_by=(Share.created_at.desc(), Share.id.desc())).label("n"),
+    ).where(Share.member_id.in_(member_ids)).subquery()
+    shares: dict[int, list[PastShare]] = {}
+    for member_id, suggested, final, ratio in (await session.execute(
+            select(latest.c.member_id, latest.c.suggested_text, latest.c.final_text,
+                   latest.c.edit_ratio).where(latest.c.n <= LOOKBACK)
+            .order_by(latest.c.member_id, latest.c.n))).all():
+        shares.setdefault(member_id, []).append(PastShare(suggested, final, ratio))
+    return {member_id: learn(found) for member_id, found in shares.items()}
 
 
 async def request_for(session: AsyncSession, texts: Texts, delivery: Delivery, post: Post,
-                      member: Member, workspace: Workspace, style: Style,
-                      colleagues: Colleagues) -> Request:
+                      member: Member, workspace: Workspace, batch: Batch) -> Request:
     """What the engine is asked for this delivery."""
     team = await session.get(Team, member.team_id) if member.team_id else None
     prefs = preferences(member.prefs, workspace.weekly_cap)
@@ -86,22 +105,22 @@ async def request_for(session: AsyncSession, texts: Texts, delivery: Delivery, p
         post_id=post.id, kind=post.kind, version=post_version,
         person=Person(first_name=first_name(member), role=prefs.role or member.job_title,
                       team_name=team_display(team) if team else "", about=prefs.about),
-        slot=slot, today=post.publish_at.date(), style=style,
-        colleagues=await colleagues.before(session, post.id, slot),
+        slot=slot, today=post.publish_at.date(), style=batch.style(member.id),
+        colleagues=await batch.before(session, post.id, slot),
     )
 
 
 async def compose(session: AsyncSession, texts: Texts, delivery: Delivery, post: Post,
                   member: Member, workspace: Workspace,
-                  colleagues: Colleagues) -> tuple[list[Suggestion], Style]:
+                  batch: Batch) -> tuple[list[Suggestion], Style]:
     """The delivery's suggestions, made once and kept so the edit form and the share
     reuse them, and the member's style (which the card follows too)."""
-    style = await style_of(session, member.id)
+    style = batch.style(member.id)
     if delivery.suggestions:
         return stored(list(delivery.suggestions)), style
-    request = await request_for(session, texts, delivery, post, member, workspace, style,
-                                colleagues)
+    with session.no_autoflush:  # the batch's suggestions are written together at commit
+        request = await request_for(session, texts, delivery, post, member, workspace, batch)
     suggestions = engine(texts).suggest(request)
     delivery.suggestions = [suggestion.to_json() for suggestion in suggestions]
-    colleagues.add(post.id, request.slot, suggestions)
+    batch.add(post.id, request.slot, suggestions)
     return suggestions, style

@@ -214,7 +214,7 @@ class Engine:
                 continue
             text, closeness, used = self._least_close(
                 request, kind, pick, self._variations(pick, base, content, leads),
-                colleagues[angle], min(PER_PICK if fresh else PER_PICK - 1, budget))
+                colleagues[angle], min(PER_PICK if fresh else 1, budget))
             budget -= used
             if text and closeness < MAX_SIMILAR:
                 chosen[angle] = self._suggestion(locale, kind, pick, text)
@@ -269,12 +269,11 @@ class Engine:
         each use of a phrasing leaving out other fields (never all it could say)."""
         for left_out, turn in itertools.product(_turned(LEAVE_OUT, pick.use),
                                                 range(content.turns)):
-            gist, point, point2 = content.at(pick.point + turn)
-            given = replace(base, lead=leads[pick.lead], gist=gist, point=point,
-                            point2=point2)
-            params = replace(given, **{name: "" for name in left_out})
-            if not _says_nothing(params) or _says_nothing(given):
-                yield params
+            given = dict(zip(("gist", "point", "point2"), content.at(pick.point + turn),
+                             strict=True), about=base.about)
+            kept = {name: "" if name in left_out else value for name, value in given.items()}
+            if _says_something(kept) or not _says_something(given):
+                yield replace(base, lead=leads[pick.lead], **kept)
 
     @lru_cache(maxsize=4096)  # noqa: B019 - colleagues alike in what a phrasing says
     def _phrased(self, locale: str, kind: str, phrasing_: assign.Phrasing,
@@ -311,8 +310,8 @@ class Engine:
         return best, best_closeness, used
 
 
-def _says_nothing(params: phrasing.Params) -> bool:
-    return not (params.gist or params.point or params.about)
+def _says_something(fields: dict[str, str]) -> bool:
+    return bool(fields["gist"] or fields["point"] or fields["about"])
 
 
 def _turned(items: tuple[tuple[str, ...], ...], start: int) -> list[tuple[str, ...]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 ENGINE = "engine"
@@ -16,7 +16,8 @@ class Suggestion:
     source: str = ENGINE  # "engine" or, with an AI writer, "ai"
 
     def to_json(self) -> dict[str, str]:
-        return asdict(self)
+        return {"text": self.text, "angle": self.angle, "label": self.label,
+                "source": self.source}
 
 
 def from_json(value: Any) -> Suggestion:
