@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-_MONTHS = {
+MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
     "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
@@ -15,7 +16,7 @@ _MONTHS = {
     "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
     "décembre": 12, "decembre": 12,
 }
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er)?"
 _YEAR = r"(?P<year>20\d\d)"
 _DATES = (  # the order matters: the first pattern that matches gives the date
@@ -31,7 +32,7 @@ _NAME = r"[A-ZÀ-Ý][\w'’-]*"
 _PLACE = rf"{_NAME}(?:[ \t]+(?:(?:de|des|du|la|le|of|the|d')[ \t]+)?{_NAME}){{0,3}}"
 _PREPOSITIONS = {"en": ("in", "at"), "fr": ("à", "au", "aux")}
 _NOT_PLACES = {
-    *(name.capitalize() for name in _MONTHS),
+    *(name.capitalize() for name in MONTHS),
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
     "Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche",
     "English", "French", "Anglais", "Français", "The", "Our", "This", "Q1", "Q2", "Q3", "Q4",
@@ -72,19 +73,29 @@ def find_facts(text: str, language: str, today: date) -> Facts:
     return Facts(find_date(text, today), find_place(text, language), find_job(text, language))
 
 
-def _parts(text: str) -> tuple[int, int, int | None] | None:
-    """Day, month and year (None when not written) of the first date in the text."""
+def dates_written(text: str) -> Iterator[tuple[tuple[int, int, int | None], tuple[int, int]]]:
+    """Each date the text writes: (day, month, year or None when not written), and where.
+    Patterns are tried in order; a later one never reads a date inside an earlier one's."""
+    taken: list[tuple[int, int]] = []
     for pattern in _DATES:
         for found in pattern.finditer(text):
+            start, end = found.span()
+            if any(start < other_end and other_start < end for other_start, other_end in taken):
+                continue
             fields = found.groupdict()
             name = fields.get("name")
-            month = _MONTHS[name.lower()] if name else int(fields["month"])
+            month = MONTHS[name.lower()] if name else int(fields["month"])
             day, year = int(fields["day"]), fields.get("year")
             if month > 12 >= day and not name:  # 03/25/2027 is written the American way
                 day, month = month, day
             if 1 <= day <= 31 and 1 <= month <= 12:
-                return day, month, int(year) if year else None
-    return None
+                taken.append((start, end))
+                yield (day, month, int(year) if year else None), (start, end)
+
+
+def _parts(text: str) -> tuple[int, int, int | None] | None:
+    """Day, month and year (None when not written) of the first date in the text."""
+    return next((parts for parts, _ in dates_written(text)), None)
 
 
 def mentions_date(text: str) -> bool:
