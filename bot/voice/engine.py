@@ -31,9 +31,9 @@ RECENT = 30  # colleagues' texts compared whatever their angle: the last ten col
 # What one member's suggestions may cost: phrasings tried, renderings compared in all and
 # per phrasing. Past the first turn of a big post's rotation most texts are close to some
 # colleague's, and the search must stop soon.
-MAX_PICKS = 15
-MAX_RENDERS = 16
-PER_PICK = 3
+MAX_PICKS = 24
+MAX_RENDERS = 40
+PER_PICK = 4
 # What a phrasing is given on its n-th use, n turning through these: each one takes its
 # template down another branch, so colleagues sharing a phrasing do not read one text.
 LEAVE_OUT: tuple[tuple[str, ...], ...] = (
