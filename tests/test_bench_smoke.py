@@ -129,3 +129,24 @@ async def test_served_product_is_measured_from_outside_within_its_bounds() -> No
         assert series.answers, "the product's answer to the admin never reached the mock"
         assert series.latencies or "within 3 s" in series.missed, series
         assert all(0 < seconds <= 3.0 for seconds in series.latencies), series
+
+
+def test_the_suggestion_figures_count_what_they_claim():
+    from bench.voice import Given, measure
+    from bench.voice_corpus import MEMBERS, POSTS
+
+    job = next(post for post in POSTS if post.kind == "job" and post.language == "en")
+    event = next(post for post in POSTS if post.kind == "event" and post.language == "en")
+    ann, bob = MEMBERS[16], MEMBERS[17]  # English posters; Olivia has a role
+    given = [
+        Given(job, ann, "en", "We are hiring in Lyon, and I would love you to apply."),
+        Given(job, bob, "en", "We are hiring in Lyon, and I would love you to apply."),
+        Given(event, ann, "en", "Nous serons là avec toute l'équipe, venez nous voir !"),
+        Given(event, bob, "en", f"{event.title}: see you there  on 12 March."),
+    ]
+    figures = measure(given, 0.001)
+    assert figures.openers == 0.5  # two texts of the job post open alike
+    assert figures.similarity_max == 100
+    assert figures.headline == 1 and figures.foreign == 1
+    assert figures.job_hiring == 1.0 and figures.event_details == 0.5
+    assert figures.artefacts == 1  # the doubled space
