@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from bench.voice import HIRING
 from bot.texts import LOCALES, Texts, make_environment
 from bot.voice.angles import ANGLES
 from bot.voice.checks import artefacts, foreign_sentences
@@ -107,12 +108,6 @@ def test_phrasings_of_a_kind_open_differently_and_speak_of_the_person(texts, loc
             person = FULL[locale]
             assert person.role in text or person.team_name in text, \
                 f"{locale}/{kind}/{angle}/{variant} says nothing of the person:\n{text}"
-
-
-HIRING = {"en": ("hiring", "hire", "join", "recruit", "looking for", "role", "position",
-                 "opening", "apply"),
-          "fr": ("recrut", "rejoindre", "rejoins", "poste", "cherch", "embauch", "candidat",
-                 "postuler")}
 
 
 @pytest.mark.parametrize(("locale", "kind", "angle"),

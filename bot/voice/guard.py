@@ -7,13 +7,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, process
 
 from bot.terms import find_blocked
 from bot.voice.checks import normal, repeats_headline
 from bot.voice.engine import MAX_SIMILAR
 from bot.voice.facts import MONTHS, dates_written
 from bot.voice.language import sentence_languages
+from bot.voice.originality import words as comparable
 from bot.voice.versions import Version
 
 REASONS = ("language", "invented_fact", "blocked_term", "mention", "markup", "link",
@@ -39,7 +40,6 @@ _LINK = re.compile(
     rf"|\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?![.-]?\w)",
     re.IGNORECASE)
 _QUOTED = re.compile(r"«([^»]+)»|“([^”]+)”|\"([^\"]+)\"|‘([^’]+)’")
-_NOISE = re.compile(r"(?<![\w#])#\w+|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 
 # Numbers. Digits are always a figure; written-out numbers only when they clearly are one
 # (see _figure): "in two lines", "a dozen people", « les deux » are how people talk.
@@ -153,7 +153,7 @@ class Facts:
 
     @cached_property
     def said_by_colleagues(self) -> list[str]:
-        return [_comparable(text) for text in self.colleagues]
+        return [comparable(text) for text in self.colleagues]
 
     def refusal(self, draft: str) -> str | None:
         """None when the draft may be shown, else the first reason (of REASONS) it may not."""
@@ -263,7 +263,7 @@ class Facts:
         others = self.said_by_colleagues
         if not others:
             return False
-        return process.extractOne(_comparable(draft), others, scorer=fuzz.token_sort_ratio,
+        return process.extractOne(comparable(draft), others, scorer=fuzz.token_sort_ratio,
                                   processor=None, score_cutoff=MAX_SIMILAR) is not None
 
 
@@ -274,11 +274,6 @@ def refusal(draft: str, *, version: Version, blocked: list[str], limit: int,
     one post are checked faster through one `Facts` and its `refusal`."""
     return Facts(version, tuple(hashtags), tuple(blocked), limit, tuple(colleagues),
                  extra_known).refusal(draft)
-
-
-def _comparable(text: str) -> str:
-    """As colleagues' texts are compared at share time: no hashtags or links, lower case."""
-    return utils.default_process(_NOISE.sub(" ", text))
 
 
 def _at_start(text: str, at: int) -> bool:
