@@ -52,6 +52,19 @@ class Settings(BaseSettings):
     # Teams without an app id (Bot Framework Emulator, tests): no authentication at all.
     teams_local: bool = False
 
+    # An optional AI writer: any OpenAI-compatible chat-completions server (docs/ai.md).
+    # Without a URL and a model, suggestions come from the template engine alone.
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(default=20.0, gt=0)  # seconds for one answer
+    llm_per_minute: int = Field(default=60, ge=1)  # requests a minute, all workspaces
+    llm_concurrency: int = Field(default=4, ge=1, le=64)  # requests on the wire at once
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_url and self.llm_model)
+
     @field_validator("admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:

@@ -13,7 +13,7 @@ from bot.ports import SendError
 from bot.refs import conversation_from_json, message_to_json
 from bot.runtime import Runtime
 from bot.services.timeparse import zone
-from bot.stats import TeamWeek, team_week
+from bot.stats import TeamWeek, in_order, team_week
 from bot.voice.teamname import team_display, team_language
 from storage.models import DigestRun, Team, Workspace
 from storage.upsert import insert_ignore
@@ -46,6 +46,8 @@ def digest_card(rt: Runtime, locale: str, team: Team, week: TeamWeek, start: dat
         posts = [(titles.get(locale) or next(iter(titles.values())), shares)
                  for titles, shares in week.posts[:MAX_POSTS_LISTED]]
         blocks.append(Text(say("digest.post_list", posts=posts)))
+    if "ai" in week.sources:  # where AI drafts are on: how they fare beside the others
+        blocks.append(Text(say("common.by_source", sources=in_order(week.sources))))
     blocks.append(Text(say("digest.thanks", names=week.thanks, shares=week.shares)))
     blocks.append(Footnote(say("digest.footer")))
     return Card(summary=title, blocks=tuple(blocks))

@@ -4,6 +4,8 @@ Who updates what:
 - the outbox: DELIVERIES (each outcome), SEND_SECONDS (each send's duration), RATE_LIMITED
   (each 429) and RETRIES (each delivery put back to be tried again, with its reason);
 - the plan job's caller: PLANNED;
+- the AI writer (bot/ai/writer.py): AI_REQUESTS, AI_DRAFTS and AI_TOKENS; the outbox counts
+  AI_NUDGES as it sends;
 - /r/<token>: CLICKS when counted, CLICKS_PENDING / CLICK_FLUSH_SECONDS / CLICKS_DROPPED
   for the buffered writes;
 - /metrics itself, at scrape time: QUEUED and OUTBOX_LAG, from one cheap query over the
@@ -64,6 +66,25 @@ CLICK_FLUSH_SECONDS = Histogram("portevoix_click_flush_seconds",
 CLICKS_DROPPED = Counter("portevoix_clicks_dropped_total",
                          "Counted clicks that could not be written, by reason", ["reason"],
                          registry=REGISTRY)
+
+AI_REQUESTS = Counter("portevoix_ai_requests_total",
+                      "Requests to the AI model, by result (ok, garbage, rate_limited, "
+                      "server_error, timeout, unreachable, refused)", ["result"],
+                      registry=REGISTRY)
+AI_DRAFTS = Counter("portevoix_ai_drafts_total",
+                    "AI drafts checked before use, by outcome: accepted, or the reason it was "
+                    "replaced by the template engine's (language, invented_fact, blocked_term, "
+                    "mention, markup, link, too_long, headline, too_close, empty, missing)",
+                    ["outcome"], registry=REGISTRY)
+AI_TOKENS = Counter("portevoix_ai_tokens_total", "Tokens the AI model reported, by kind "
+                    "(prompt, completion)", ["kind"], registry=REGISTRY)
+AI_NUDGES = Counter("portevoix_ai_nudges_total",
+                    "Nudges made ready to send where AI drafts are on, by what their "
+                    "suggestions were: ai (at least one AI draft), engine (drafted ahead by "
+                    "the template engine: every draft refused, or the volunteer wants none) "
+                    "or late (not drafted when due: the engine's, composed at sending)",
+                    ["drafts"],
+                    registry=REGISTRY)
 
 QUEUE_STATES = ("due", "scheduled", "sending")
 

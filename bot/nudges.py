@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.cards import Actions, Block, Button, Card, Footnote, Heading, LinkPreview, Quote, Text
 from bot.preferences import preferences
 from bot.texts import Texts
-from bot.voice.stored import Suggestion
+from bot.voice.stored import AI, Suggestion
 from bot.voice.style import Style
 from bot.voice.versions import version
 from storage.models import Delivery, Member, Post, Workspace
@@ -35,6 +35,8 @@ def nudge_card(texts: Texts, post: Post, delivery: Delivery, suggestions: list[S
         if suggestion.label:
             blocks.append(Text(suggestion.label))
         blocks.append(Quote(suggestion.text))
+        if suggestion.source == AI:
+            blocks.append(Footnote(say("nudge.ai_draft")))
         blocks.append(Actions((Button(say("nudge.use", number=index + 1), "nudge.pick",
                                       f"{delivery.id}:{index}", "primary"),)))
     if hashtags and suggestions:

@@ -33,6 +33,10 @@ class Preferences:
     # "My role", over the platform's job title; one sentence about their work.
     role: str = ""
     about: str = ""
+    # Drafts by the workspace's AI model, when it has one; their past texts shown to it
+    # as examples of their style only if they say so.
+    ai_drafts: bool = True
+    ai_examples: bool = False
 
     @property
     def quiet(self) -> tuple[time, time]:

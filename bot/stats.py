@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import median
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, cast, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Click, Delivery, Member, Post, Share, Team
@@ -100,26 +100,72 @@ class TeamWeek:
     authenticity: float | None
     new_volunteers: int
     thanks: list[str]
+    sources: dict[str, BySource] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         return not (self.posts or self.shares or self.clicks or self.new_volunteers)
 
 
-async def _median_ratios(session: AsyncSession, ratios: Select[int | None, float]
-                         ) -> dict[int | None, float]:
-    """Median edit ratio per team of the (team id, edit ratio) rows `ratios` selects:
-    percentile_cont on PostgreSQL (it interpolates as statistics.median does); elsewhere
-    the two columns alone are fetched and the medians taken here."""
+async def _medians(session: AsyncSession,
+                   rows: Select[*tuple[Any, ...]]) -> dict[tuple[Any, ...], float]:
+    """The median of the last column of `rows` per value of the others: percentile_cont on
+    PostgreSQL (it interpolates as statistics.median does); elsewhere the columns alone
+    are fetched and the medians taken here."""
     if session.get_bind().dialect.name == "postgresql":
-        picked = ratios.subquery()
-        team, ratio = picked.c
-        return {row[0]: float(row[1]) for row in (await session.execute(
-            select(team, func.percentile_cont(0.5).within_group(ratio)).group_by(team)))}
-    by_team: dict[int | None, list[float]] = defaultdict(list)
-    for team_id, edit_ratio in (await session.execute(ratios)).all():
-        by_team[team_id].append(edit_ratio)
-    return {team_id: median(values) for team_id, values in by_team.items()}
+        *keys, ratio = rows.subquery().c
+        return {tuple(row[:-1]): float(row[-1]) for row in (await session.execute(
+            select(*keys, func.percentile_cont(0.5).within_group(ratio)).group_by(*keys)))}
+    groups: dict[tuple[Any, ...], list[float]] = defaultdict(list)
+    for *key, value in (await session.execute(rows)).all():
+        groups[tuple(key)].append(value)
+    return {key: median(values) for key, values in groups.items()}
+
+
+@dataclass(frozen=True)
+class BySource:
+    """The shares of suggestions of one origin (bot/voice/stored.py: "ai", "engine"; ""
+    for a text written from scratch), how much they were edited, the clicks they drew."""
+
+    shares: int
+    edit_ratio: float
+    clicks: int
+
+
+async def by_source(session: AsyncSession, shares: ColumnElement[bool],
+                    clicks: ColumnElement[bool], *keys: Any
+                    ) -> dict[tuple[Any, ...], BySource]:
+    """Per `keys` (columns of Share or Member) and source: the shares `shares` picks, their
+    median edit ratio, and the human clicks `clicks` picks among them."""
+    rows = (select(*keys, Share.source, Share.edit_ratio)
+            .join(Member, Member.id == Share.member_id).where(shares))
+    medians = await _medians(session, rows)
+    counted = dict(((*key, source), count) for *key, source, count in (await session.execute(
+        rows.with_only_columns(*keys, Share.source, func.count(Share.id))
+        .group_by(*keys, Share.source))).all())
+    clicked = dict(((*key, source), count) for *key, source, count in (await session.execute(
+        select(*keys, Share.source, func.count(Click.id)).select_from(Click)
+        .join(Share, Share.id == Click.share_id).join(Member, Member.id == Share.member_id)
+        .where(clicks, Click.is_bot.is_(False)).group_by(*keys, Share.source))).all())
+    return {key: BySource(counted.get(key, 0), medians.get(key, 0.0), clicked.get(key, 0))
+            for key in counted.keys() | clicked.keys()}
+
+
+SOURCE_ORDER = ("ai", "engine", "")
+
+
+def in_order(sources: dict[str, BySource]) -> list[tuple[str, BySource]]:
+    """AI drafts first, then the engine's, then texts written from scratch."""
+    return sorted(sources.items(), key=lambda item: (
+        SOURCE_ORDER.index(item[0]) if item[0] in SOURCE_ORDER else len(SOURCE_ORDER)))
+
+
+async def post_sources(session: AsyncSession, post_ids: list[int]) -> dict[str, BySource]:
+    """The posts' shares and clicks by the origin of the suggestion chosen."""
+    if not post_ids:
+        return {}
+    found = await by_source(session, Share.post_id.in_(post_ids), Share.post_id.in_(post_ids))
+    return {key[-1]: figures for key, figures in found.items()}
 
 
 def _titles(title: str, language: str, versions: dict[str, Any] | None) -> dict[str, str]:
@@ -157,12 +203,11 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
                 Post.id.in_(shared)),
         ).order_by(Post.publish_at)
     )).all()
-    clicks = dict((await session.execute(
-        select(Member.team_id, func.count(Click.id)).select_from(Click)
-        .join(Share, Share.id == Click.share_id).join(Member, Member.id == Share.member_id)
-        .where(in_workspace, Click.is_bot.is_(False), Click.at >= start, Click.at < end)
-        .group_by(Member.team_id)
-    )).all())
+    sources: dict[int | None, dict[str, BySource]] = defaultdict(dict)
+    for (team_id, source), figures in (await by_source(
+            session, in_workspace & in_week, in_workspace & (Click.at >= start) & (Click.at < end),
+            Member.team_id)).items():
+        sources[team_id][source] = figures
     new_volunteers = dict((await session.execute(
         select(Member.team_id, func.count(Member.id)).where(
             in_workspace, Member.status == "active",
@@ -178,7 +223,7 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
         if name and prefs and "in_digest" in prefs and (json.loads(prefs) or {}).get(
                 "in_digest"):
             thanks[team_id].add(name)
-    medians = await _median_ratios(session, week_shares) if shared else {}
+    medians = await _medians(session, week_shares) if shared else {}
     team_ids = (await session.scalars(
         select(Team.id).where(Team.workspace_id == workspace_id))).all()
     return {team_id: TeamWeek(
@@ -186,9 +231,10 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
         posts=[(_titles(title, language, versions), per_post[team_id].get(pid, 0))
                for pid, title, language, versions, audience in posts
                if not audience or team_id in audience or pid in per_post[team_id]],
-        shares=sum(per_post[team_id].values()), clicks=clicks.get(team_id, 0),
-        authenticity=medians.get(team_id), new_volunteers=new_volunteers.get(team_id, 0),
-        thanks=sorted(thanks[team_id])) for team_id in team_ids}
+        shares=sum(per_post[team_id].values()),
+        clicks=sum(figures.clicks for figures in sources[team_id].values()),
+        authenticity=medians.get((team_id,)), new_volunteers=new_volunteers.get(team_id, 0),
+        thanks=sorted(thanks[team_id]), sources=sources[team_id]) for team_id in team_ids}
 
 
 async def team_week(

@@ -10,6 +10,9 @@ and on an interval as a safety net.
 - the outbox runs at start and then sleeps until its next delivery is due, or until woken
   (by this replica's plan, by another replica through scheduler/notify.py, by a resume),
   never longer than IDLE.
+- drafts (only with an AI model configured) after each plan that created deliveries, every
+  minute besides (another replica's plan, a model's pause that ended), and again as soon as
+  a backed-off model may be asked.
 - digest every minute (so a digest goes out within a minute of its slot), maintenance
   every hour; both at start.
 - `close()` (SIGTERM): nothing new starts, sends on the wire finish, every other claimed
@@ -45,6 +48,7 @@ class Live:
         self.scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
         self._plan_wanted = asyncio.Event()
+        self._drafts_wanted = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
         self._closing = False
 
@@ -62,6 +66,10 @@ class Live:
         jobs.announcer.start()
         self._loops = [asyncio.create_task(self._forever("plan", self._plan_once)),
                        asyncio.create_task(self._forever("outbox", self._outbox_once))]
+        if jobs.drafter is not None:
+            self.scheduler.add_job(self._drafts_due, "interval", minutes=1, id="drafts",
+                                   next_run_time=now)
+            self._loops.append(asyncio.create_task(self._forever("drafts", self._drafts_once)))
 
     def plan_soon(self) -> None:
         self._plan_wanted.set()
@@ -71,11 +79,16 @@ class Live:
         would run on a worker thread, where an asyncio.Event must not be touched)."""
         self.plan_soon()
 
+    async def _drafts_due(self) -> None:
+        self._drafts_wanted.set()
+
     async def close(self) -> None:
         self._closing = True
         self.scheduler.shutdown(wait=False)
-        planning, sending = self._loops
+        planning, sending, *drafting = self._loops
         planning.cancel()
+        for loop in drafting:
+            loop.cancel()
         self.jobs.outbox.stop()
         try:  # the sends on the wire end within their client's timeout
             await asyncio.wait_for(asyncio.shield(sending), SHUTDOWN_GRACE)
@@ -86,6 +99,8 @@ class Live:
             with contextlib.suppress(asyncio.CancelledError):
                 await loop
         await self.jobs.announcer.close()
+        if self.jobs.drafter is not None:
+            await self.jobs.drafter.close()
         try:
             released = await self.jobs.outbox.release()
         except Exception as error:  # the database is gone: the claims wait for their lease
@@ -108,8 +123,10 @@ class Live:
         await self._plan_wanted.wait()
         self._plan_wanted.clear()
         try:
-            while await self.jobs.plan() is None:  # another replica is planning
+            while (created := await self.jobs.plan()) is None:  # another replica plans
                 await asyncio.sleep(PLAN_RETRY)
+            if created:
+                self._drafts_wanted.set()
         except Exception:
             self._plan_wanted.set()  # still wanted: after the pause, try again
             raise
@@ -117,6 +134,15 @@ class Live:
         if when is not None:
             self.scheduler.add_job(self._plan_due, "date", run_date=when, id="plan-at",
                                    replace_existing=True)
+
+    async def _drafts_once(self) -> None:
+        await self._drafts_wanted.wait()
+        self._drafts_wanted.clear()
+        await self.jobs.draft()
+        pause = self.jobs.drafts_paused()
+        if pause:  # backed off: ask again once the model may be asked
+            await asyncio.sleep(pause)
+            self._drafts_wanted.set()
 
     async def _outbox_once(self) -> None:
         outbox = self.jobs.outbox

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cards import Card
 from bot.events import ConversationRef, MessageRef
 from bot.metrics import (
+    AI_NUDGES,
     DELIVERIES,
     RATE_LIMITED,
     RETRIES,
@@ -41,6 +42,7 @@ from bot.refs import conversation_from_json, message_to_json
 from bot.runtime import Runtime
 from bot.services.sharing import hashtag_line
 from bot.voice.compose import Batch, compose
+from bot.voice.stored import AI
 from scheduler.batching import Batcher
 from scheduler.ratelimit import RateLimiter, make_limits
 from scheduler.standing import CANCEL, HOLD, Standing, standings, verdict
@@ -355,8 +357,12 @@ class Outbox:
                 return outcome
         if delivery.attempts > MAX_ATTEMPTS:  # claims that never came back (crashes)
             return await self._give_up(session, delivery, "no answer after repeated claims")
+        drafted = bool(delivery.suggestions)
         suggestions, style = await compose(session, self.rt.texts, delivery, post, member,
                                            workspace, batch)
+        if workspace.ai_drafts and self.rt.settings.llm_configured:
+            AI_NUDGES.labels("ai" if any(s.source == AI for s in suggestions)
+                             else "engine" if drafted else "late").inc()
         ready.card = nudge_card(self.rt.texts, post, delivery, suggestions,
                                 weekly_cap(member, workspace), style,
                                 hashtag_line(list(post.hashtags), workspace.disclosure_hashtag))

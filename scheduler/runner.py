@@ -16,6 +16,7 @@ from bot.metrics import PLANNED
 from bot.runtime import Runtime
 from bot.wakeups import OUTBOX
 from scheduler.digests import run_digests
+from scheduler.drafts import Drafter
 from scheduler.locks import singleton
 from scheduler.maintenance import maintain
 from scheduler.notify import Announcer
@@ -28,10 +29,11 @@ T = TypeVar("T")
 
 
 class Jobs:
-    """plan, outbox, digest and maintenance, each short, idempotent, state in the database.
+    """plan, drafts, outbox, digest and maintenance, each short, idempotent, state in the
+    database.
 
     Several replicas may run these on one PostgreSQL database. plan, digest and
-    maintenance are singletons: each run takes its job's advisory lock first
+    maintenance are singletons (drafts too): each run takes its job's advisory lock first
     (scheduler/locks.py), and a replica that finds it held by another skips that run —
     the method then returns None and `skipped[job]` counts it. send() takes no lock:
     every replica drains the outbox, claims keep them apart (FOR UPDATE SKIP LOCKED).
@@ -44,6 +46,8 @@ class Jobs:
         self.worker = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self.outbox = Outbox(rt, self.worker, limiters)
         self.announcer = Announcer(rt)
+        # AI drafts only with a model configured (docs/ai.md); else the engine's alone.
+        self.drafter = Drafter(rt) if rt.settings.llm_configured else None
         self.skipped: Counter[str] = Counter()
         self._planning = asyncio.Lock()
 
@@ -75,6 +79,18 @@ class Jobs:
         async with self.rt.sessions() as session:
             return await next_change(session, self.rt.clock.now())
 
+    async def draft(self) -> dict[str, int] | None:
+        """Deliveries drafted ahead, by outcome (scheduler/drafts.py); None when no model is
+        configured or another replica is drafting."""
+        drafter = self.drafter
+        if drafter is None:
+            return None
+        return await self._alone("drafts", drafter.run)
+
+    def drafts_paused(self) -> float:
+        """Seconds before the AI model may be asked again (0.0: now, or no model)."""
+        return self.drafter.writer.pause_left() if self.drafter else 0.0
+
     async def send(self) -> dict[str, int]:
         """A count per outcome of the deliveries this replica claimed and processed."""
         return await self.outbox.run()
@@ -95,6 +111,7 @@ class Jobs:
         """Every job once, in order: what a simulated step does."""
         await self.maintenance()
         await self.plan()
+        await self.draft()
         await self.send()
         await self.digest()
 

@@ -14,9 +14,9 @@ from bot.clicks import follow
 from bot.ports import SendError
 from bot.runtime import open_runtime
 from scheduler.runner import Jobs
-from storage.models import DigestRun, Share, Team
-from tests.conftest import START, enlist
-from tests.fakes import install_flaky, queue_post, set_prefs, share_nudge
+from storage.models import Delivery, DigestRun, Share, Team
+from tests.conftest import ADMIN, START, enlist
+from tests.fakes import install_flaky, queue_post, set_prefs, share_nudge, user_deliveries
 from tests.helpers import one, rows
 
 TUESDAY = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)  # 10:00 in Paris, the team's second week
@@ -238,3 +238,47 @@ async def test_a_french_digest_lists_a_post_by_its_french_title(console, jobs, r
     [card] = digest_cards(messenger)
     text = card_to_text(card)
     assert "• Un nouveau bureau" in text and "News new-office" not in text
+
+
+async def test_ai_drafts_are_compared_with_the_engines_in_the_digest_and_stats(
+        console, jobs, rt, clock, messenger):
+    """Alice's ideas came from the AI model, Bob's from the engine: the digest and
+    `/voix stats` put their shares, edit ratios and clicks side by side."""
+    for user in ("alice", "bob"):
+        await enlist(console, user, team="#sales")
+    clock.set(TUESDAY)
+    await queue_post(console, "new-office")
+    await jobs.plan()
+    [alice] = await user_deliveries(rt, "alice")
+    drafted = [{"text": f"Draft {n}: our new office, seen from my desk.", "angle": "proud",
+                "label": "Proud", "source": "ai"} for n in (1, 2, 3)]
+    async with rt.sessions() as session:
+        await session.execute(update(Delivery).where(Delivery.id == alice.id)
+                              .values(suggestions=drafted))
+        await session.commit()
+    await jobs.send()
+    ai_share = await share_nudge(console, "alice", " And I mean it.")
+    engine_share = await share_nudge(console, "bob")
+    for _ in range(2):
+        await follow(rt, ai_share.link_token, BROWSER)
+    clock.set(SLOT)
+
+    await jobs.digest()
+    await console.say(ADMIN, "/voix stats")
+
+    assert (ai_share.source, engine_share.source) == ("ai", "engine")
+    expected = (f"AI drafts: 1 share, edited {round(ai_share.edit_ratio * 100)}% (median), "
+                f"2 clicks\nPorte-Voix suggestions: 1 share, edited "
+                f"{round(engine_share.edit_ratio * 100)}% (median), 0 clicks")
+    [card] = digest_cards(messenger)
+    assert expected in card_to_text(card)
+    assert expected in card_to_text(console.last(ADMIN))
+
+
+async def test_without_ai_drafts_the_digest_has_no_comparison(console, jobs, rt, clock,
+                                                             messenger):
+    await busy_week(console, jobs, clock)
+    clock.set(SLOT)
+    await jobs.digest()
+    [card] = digest_cards(messenger)
+    assert "AI drafts" not in card_to_text(card)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.audit import audit
-from bot.cards import Card, Fact, Facts, Heading
+from bot.cards import Card, Fact, Facts, Heading, Text
 from bot.context import Context
 from bot.digest import post_digest
 from bot.dispatch_utils import rest_of
@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.events import Command
 from bot.handlers.admin_posts import own_post
 from bot.router import router
-from bot.stats import funnels
+from bot.stats import funnels, in_order, post_sources
 from bot.wakeups import OUTBOX, PLAN
 from storage.members import find_member, get_or_create_member
 from storage.models import Post, Team
@@ -43,8 +43,12 @@ async def stats(ctx: Context, event: Command) -> None:
         Fact(f"#{post.id} {post.title}", ctx.say("admin.funnel", f=by_post[post.id]))
         for post in posts
     )
+    sources = await post_sources(ctx.session, [post.id for post in posts])
+    compared = (Text(ctx.say("common.by_source", sources=in_order(sources))),) \
+        if "ai" in sources else ()
     await ctx.reply(Card(summary=ctx.say("admin.stats_title"),
-                         blocks=(Heading(ctx.say("admin.stats_title")), Facts(facts))))
+                         blocks=(Heading(ctx.say("admin.stats_title")), Facts(facts),
+                                 *compared)))
 
 
 @router.command("pause")

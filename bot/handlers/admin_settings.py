@@ -80,9 +80,18 @@ def _digest(ws: Workspace, value: str) -> None:
     ws.digest_hour = _number(hour.strip().removesuffix("h"), 0, 23)
 
 
+_ON = {"on": True, "yes": True, "oui": True, "off": False, "no": False, "non": False}
+
+
+def _ai(ws: Workspace, value: str) -> None:
+    if value.lower() not in _ON:
+        raise UserError("settings.bad_switch")
+    ws.ai_drafts = _ON[value.lower()]
+
+
 SETTERS: dict[str, Callable[[Workspace, str], None]] = {
     "hashtag": _hashtag, "blocked": _blocked, "language": _language, "timezone": _timezone,
-    "cap": _cap, "gap": _gap, "digest": _digest,
+    "cap": _cap, "gap": _gap, "digest": _digest, "ai": _ai,
 }
 
 
@@ -100,6 +109,9 @@ def settings_card(ctx: Context) -> Card:
             Fact("gap", f"{ws.min_gap_hours} h"),
             Fact("digest", f"{day} {ws.digest_hour}h"),
             Fact("pause", ctx.say("common.yes") if ws.paused else ctx.say("common.no")),
+            Fact("ai", ctx.say("settings.ai_state", on=ws.ai_drafts,
+                               model=ctx.rt.settings.llm_model or "")
+                 if ctx.rt.settings.llm_configured else ctx.say("settings.ai_none")),
         )),
         Footnote(ctx.say("settings.how")),
     ))
@@ -117,6 +129,8 @@ async def set_setting(ctx: Context, event: Command) -> None:
     setter = SETTERS.get(name.lower())
     if setter is None or not value.strip():
         raise UserError("settings.usage")
+    if setter is _ai and not ctx.rt.settings.llm_configured and _ON.get(value.strip().lower()):
+        raise UserError("settings.no_model")
     setter(ctx.workspace, value.strip())
     audit(ctx, "set", name=name.lower(), value=value.strip()[:200])
     await ctx.reply(settings_card(ctx))

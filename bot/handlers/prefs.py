@@ -1,5 +1,6 @@
 """The preferences form: how often, when, about what, on which networks, in which languages,
-and what to say about themselves (role, one sentence about their work)."""
+what to say about themselves (role, one sentence about their work) and, where the
+workspace has them, whether they want AI drafts."""
 
 from __future__ import annotations
 
@@ -46,6 +47,26 @@ def _about_you(ctx: Context, prefs: Preferences) -> tuple[TextInput, TextInput]:
                       max_length=MAX_ABOUT, placeholder=ctx.say("prefs.about_hint")))
 
 
+_AI_CHOICES = ("yes", "examples", "no")  # AI drafts; with my past texts as examples; none
+
+
+def _ai_offered(ctx: Context) -> bool:
+    return ctx.workspace.ai_drafts and ctx.rt.settings.llm_configured
+
+
+def _ai_choice(prefs: Preferences) -> str:
+    return "no" if not prefs.ai_drafts else "examples" if prefs.ai_examples else "yes"
+
+
+def _ai_select(ctx: Context, prefs: Preferences) -> tuple[Select, ...]:
+    """Only where the workspace has AI drafts: elsewhere the question means nothing."""
+    if not _ai_offered(ctx):
+        return ()
+    return (Select("ai", ctx.say("prefs.ai"),
+                   tuple(Option(choice, ctx.say(f"prefs.ai_{choice}")) for choice in _AI_CHOICES),
+                   _ai_choice(prefs)),)
+
+
 def prefs_form(ctx: Context) -> Form:
     prefs = preferences(ctx.member.prefs, ctx.workspace.weekly_cap)
     caps = tuple(Option(str(n), str(n)) for n in range(1, MAX_WEEKLY_CAP + 1))
@@ -70,6 +91,7 @@ def prefs_form(ctx: Context) -> Form:
             _languages(ctx, "language", ctx.locale),
             _languages(ctx, "languages", posting, multiple=True),
             *_about_you(ctx, prefs),
+            *_ai_select(ctx, prefs),
             _yes_no(ctx, "in_digest", ctx.say("prefs.in_digest"), prefs.in_digest),
         ),
     )
@@ -138,6 +160,8 @@ async def prefs_submitted(ctx: Context, event: FormSubmitted) -> None:
     topics = [t.strip().lstrip("#").lower() for t in values.get("topics", "").split(",")]
     topics = [t for t in dict.fromkeys(topics) if t][:MAX_TOPICS]
     current = preferences(ctx.member.prefs, ctx.workspace.weekly_cap)
+    ai = (_choice(ctx, values, "ai", _AI_CHOICES) if _ai_offered(ctx) and "ai" in values
+          else _ai_choice(current))
     updated = replace(
         current,
         weekly_cap=int(_choice(ctx, values, "weekly_cap", caps)),
@@ -151,6 +175,8 @@ async def prefs_submitted(ctx: Context, event: FormSubmitted) -> None:
         languages=_chosen_languages(ctx, values),
         role=_one_line(ctx, values, "role", MAX_ROLE),
         about=_one_line(ctx, values, "about", MAX_ABOUT),
+        ai_drafts=ai != "no",
+        ai_examples=ai == "examples",
     )
     ctx.member.prefs = updated.to_json()
     await ctx.reply(ctx.say("prefs.saved", cap=updated.weekly_cap, start=updated.quiet_start,

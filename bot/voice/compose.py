@@ -4,8 +4,9 @@ suggestions on the delivery."""
 from __future__ import annotations
 
 from itertools import chain, repeat
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.preferences import preferences
@@ -77,21 +78,36 @@ class Batch:
             self._read[post_id] = (first, slot)
 
 
-async def styles_of(session: AsyncSession, member_ids: list[int]) -> dict[int, Style]:
-    """The habits of these members, from their last LOOKBACK shares (bot/voice/style.py),
-    in one query; members who never shared have none."""
+async def _latest_shares(session: AsyncSession, member_ids: list[int], count: int,
+                         *columns: Any) -> dict[int, list[Row[Any]]]:
+    """`columns` of each member's `count` latest shares, newest first, in one query."""
     latest = select(
-        Share.member_id, Share.suggested_text, Share.final_text, Share.edit_ratio,
+        Share.member_id, *columns,
         func.row_number().over(partition_by=Share.member_id,
                                order_by=(Share.created_at.desc(), Share.id.desc())).label("n"),
     ).where(Share.member_id.in_(member_ids)).subquery()
-    shares: dict[int, list[PastShare]] = {}
-    for member_id, suggested, final, ratio in (await session.execute(
-            select(latest.c.member_id, latest.c.suggested_text, latest.c.final_text,
-                   latest.c.edit_ratio).where(latest.c.n <= LOOKBACK)
+    found: dict[int, list[Row[Any]]] = {}
+    for row in (await session.execute(
+            select(latest).where(latest.c.n <= count)
             .order_by(latest.c.member_id, latest.c.n))).all():
-        shares.setdefault(member_id, []).append(PastShare(suggested, final, ratio))
-    return {member_id: learn(found) for member_id, found in shares.items()}
+        found.setdefault(row.member_id, []).append(row)
+    return found
+
+
+async def styles_of(session: AsyncSession, member_ids: list[int]) -> dict[int, Style]:
+    """The habits of these members, from their last LOOKBACK shares (bot/voice/style.py),
+    in one query; members who never shared have none."""
+    found = await _latest_shares(session, member_ids, LOOKBACK, Share.suggested_text,
+                                 Share.final_text, Share.edit_ratio)
+    return {member_id: learn([PastShare(row.suggested_text, row.final_text, row.edit_ratio)
+                              for row in rows]) for member_id, rows in found.items()}
+
+
+async def past_texts(session: AsyncSession, member_ids: list[int],
+                     count: int) -> dict[int, list[str]]:
+    """The texts these members shared last, newest first: examples of their own style."""
+    found = await _latest_shares(session, member_ids, count, Share.final_text)
+    return {member_id: [row.final_text for row in rows] for member_id, rows in found.items()}
 
 
 async def request_for(session: AsyncSession, texts: Texts, delivery: Delivery, post: Post,

@@ -11,9 +11,9 @@ from rapidfuzz import fuzz, process
 
 from bot.terms import find_blocked
 from bot.voice.checks import normal, repeats_headline
-from bot.voice.engine import MAX_SIMILAR
 from bot.voice.facts import MONTHS, dates_written
 from bot.voice.language import sentence_languages
+from bot.voice.originality import THRESHOLD
 from bot.voice.originality import words as comparable
 from bot.voice.versions import Version
 
@@ -264,7 +264,7 @@ class Facts:
         if not others:
             return False
         return process.extractOne(comparable(draft), others, scorer=fuzz.token_sort_ratio,
-                                  processor=None, score_cutoff=MAX_SIMILAR) is not None
+                                  processor=None, score_cutoff=THRESHOLD) is not None
 
 
 def refusal(draft: str, *, version: Version, blocked: list[str], limit: int,

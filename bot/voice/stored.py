@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 ENGINE = "engine"
+AI = "ai"
 
 
 @dataclass(frozen=True)
@@ -13,7 +14,7 @@ class Suggestion:
     text: str
     angle: str = ""
     label: str = ""
-    source: str = ENGINE  # "engine" or, with an AI writer, "ai"
+    source: str = ENGINE  # ENGINE, or AI for a draft by the AI model (bot/ai/)
 
     def to_json(self) -> dict[str, str]:
         return {"text": self.text, "angle": self.angle, "label": self.label,

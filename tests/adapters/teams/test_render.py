@@ -45,6 +45,7 @@ from bot.cards import (
     Text,
     TextInput,
 )
+from bot.config import Settings
 from bot.handlers.prefs import prefs_form
 from bot.nudges import done_card, nudge_card
 from bot.preferences import NETWORKS
@@ -612,7 +613,10 @@ def test_the_products_share_edit_and_prefs_forms(locale: str) -> None:
     rendered = valid(render_form(share, required_message=REQUIRED))
     assert len(rendered["body"][2]["value"]) <= LINKEDIN_LIMIT
     member = SimpleNamespace(prefs={"networks": ["x", "linkedin"]}, locale=locale, job_title="")
-    ctx = SimpleNamespace(member=member, workspace=SimpleNamespace(weekly_cap=2, locale="en"),
+    ctx = SimpleNamespace(member=member, workspace=SimpleNamespace(weekly_cap=2, locale="en",
+                                                                   ai_drafts=True),
+                          rt=SimpleNamespace(settings=Settings(llm_url="http://127.0.0.1:1/v1",
+                                                               llm_model="m")),
                           say=say, locale=locale)
     prefs = valid(render_form(prefs_form(ctx), required_message=REQUIRED))  # type: ignore[arg-type]
     inputs = {n["id"]: n for n in prefs["body"] if n["type"].startswith("Input.")}
@@ -622,6 +626,7 @@ def test_the_products_share_edit_and_prefs_forms(locale: str) -> None:
     assert inputs["quiet_start"]["placeholder"] == "19:00"
     assert inputs["languages"]["isMultiSelect"] is True and inputs["languages"]["value"] == locale
     assert inputs["role"]["isRequired"] is False and inputs["about"]["maxLength"] == 200
+    assert [choice["value"] for choice in inputs["ai"]["choices"]] == ["yes", "examples", "no"]
 
 
 # -- reading submissions back -----------------------------------------------------------
