@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=20.0, gt=0)  # seconds for one answer
     llm_per_minute: int = Field(default=60, ge=1)  # requests a minute, all workspaces
     llm_concurrency: int = Field(default=4, ge=1, le=64)  # requests on the wire at once
+    # Seconds a nudge waits after planning where AI drafts are on, for its drafts to be
+    # written first; 0 sends at once (then mostly with the engine's suggestions).
+    llm_lead: float = Field(default=60.0, ge=0, le=3600)
 
     @property
     def llm_configured(self) -> bool:

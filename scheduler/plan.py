@@ -85,12 +85,13 @@ class Planner:
     """Chooses each volunteer's next nudge among the live posts of one workspace."""
 
     def __init__(self, workspace: Workspace, posts: list[LivePost], offered: Counter[int],
-                 slots: Counter[int], now: datetime) -> None:
+                 slots: Counter[int], now: datetime, earliest: datetime | None = None) -> None:
         self.workspace = workspace
         self.posts = posts
         self.offered = offered  # deliveries per post so far: the rotation's measure
         self.slots = slots  # the next rank per post, which colleagues' suggestions follow
         self.now = now
+        self.earliest = earliest or now  # no nudge due before this (AI drafts: their lead)
         self.gap = timedelta(hours=workspace.min_gap_hours)
         self.default_prefs = preferences({}, workspace.weekly_cap)
         self._allowed: dict[tuple[Any, ...], datetime] = {}
@@ -143,7 +144,7 @@ class Planner:
         tz = zone(volunteer.timezone, self.workspace.timezone)
         quiet = self.quiet(prefs)
         for post, language in candidates:
-            due = due_time(self.now, tz, prefs, quiet, self.gap, taken, post.expires_at,
+            due = due_time(self.earliest, tz, prefs, quiet, self.gap, taken, post.expires_at,
                            self.allowed)
             if due is not None:
                 slot = self.slots[post.id]
@@ -195,8 +196,10 @@ async def _history(session: AsyncSession, first: int, last: int, post_ids: list[
 
 
 async def plan_workspace(session: AsyncSession, workspace: Workspace, charter_version: str,
-                         now: datetime) -> int:
-    """Give each eligible volunteer with no nudge pending their next one, if one is due."""
+                         now: datetime, ai_lead: timedelta = timedelta(0)) -> int:
+    """Give each eligible volunteer with no nudge pending their next one, if one is due.
+    Where AI drafts are on, a nudge is due `ai_lead` after planning at the soonest: the
+    time the drafts job has to write it (docs/ai.md)."""
     posts = await _live_posts(session, workspace.id, now)
     if not posts:
         return 0
@@ -209,7 +212,8 @@ async def plan_workspace(session: AsyncSession, workspace: Workspace, charter_ve
         offered[post_id] = planned
         # Rows may have been deleted since (an undone stop): ranks go on after the last.
         slots[post_id] = planned if last_slot is None else max(planned, last_slot + 1)
-    planner = Planner(workspace, posts, offered, slots, now)
+    planner = Planner(workspace, posts, offered, slots, now,
+                      now + ai_lead if workspace.ai_drafts else now)
     # Older nudges count neither for the weekly cap nor for the minimum gap.
     since = now - max(WEEK, planner.gap)
     who = eligible(workspace.id, charter_version, now)
@@ -231,12 +235,13 @@ async def plan_workspace(session: AsyncSession, workspace: Workspace, charter_ve
         created += await insert_ignore_rows(session, Delivery, rows, batch=BATCH)
 
 
-async def plan(session: AsyncSession, charter_version: str, now: datetime) -> int:
+async def plan(session: AsyncSession, charter_version: str, now: datetime,
+               ai_lead: timedelta = timedelta(0)) -> int:
     """Create the deliveries that are due to exist; returns how many were created."""
     created = 0
     for workspace in (await session.scalars(
             select(Workspace).where(Workspace.paused.is_(False)))).all():
-        created += await plan_workspace(session, workspace, charter_version, now)
+        created += await plan_workspace(session, workspace, charter_version, now, ai_lead)
         await session.commit()
     return created
 

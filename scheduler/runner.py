@@ -69,8 +69,10 @@ class Jobs:
         return created
 
     async def _plan(self) -> int:
+        settings = self.rt.settings
+        lead = timedelta(seconds=settings.llm_lead if self.drafter else 0)
         async with self.rt.sessions() as session:
-            created = await plan(session, self.rt.charter.version, self.rt.clock.now())
+            created = await plan(session, self.rt.charter.version, self.rt.clock.now(), lead)
         PLANNED.inc(created)
         return created
 
