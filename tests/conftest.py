@@ -17,6 +17,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.dispatch import Bot
 from bot.runtime import Runtime, open_runtime
+from scheduler.live import Live
 from scheduler.runner import Jobs
 from storage.db import make_engine, upgrade
 from storage.models import Base
@@ -109,6 +110,15 @@ def console(rt: Runtime, messenger: ConsoleMessenger) -> Console:
 @pytest.fixture
 def jobs(rt: Runtime) -> Jobs:
     return Jobs(rt)
+
+
+@pytest.fixture
+async def live(jobs: Jobs) -> AsyncIterator[Live]:
+    """The jobs as `porte-voix serve` runs them."""
+    running = Live(jobs)
+    running.start()
+    yield running
+    await running.close()
 
 
 async def enlist(console: Console, user: str, locale: str = "en",

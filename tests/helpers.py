@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 
@@ -158,3 +160,16 @@ async def snapshot(rt) -> dict:
             "shares": await session.scalar(select(func.count(Share.id))),
             "digests": await session.scalar(select(func.count(DigestRun.id))),
         }
+
+
+async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """Wait for `condition` (a guard against hanging, not a measure of speed); it may be a
+    coroutine function."""
+    async with asyncio.timeout(timeout):
+        while True:
+            met = condition()
+            if asyncio.iscoroutine(met):
+                met = await met
+            if met:
+                return
+            await asyncio.sleep(0.01)

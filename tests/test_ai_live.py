@@ -9,12 +9,10 @@ import pytest
 
 from bench.fake_model import FakeModel, Reply, drafts
 from bot.config import Settings
-from scheduler.live import Live
 from storage.models import Delivery
 from tests.conftest import ADMIN, START, enlist
 from tests.fakes import queue_post, user_deliveries
-from tests.helpers import nudge_message, quotes, rows
-from tests.test_delivery_live import until
+from tests.helpers import nudge_message, quotes, rows, until
 
 IDEAS = ("The news I was waiting for: I am glad to pass it on to everyone I know.",
          "Here is something I am proud to share, and it reads better than I could say it.",
@@ -34,14 +32,6 @@ async def model():
 def settings(database_url, model):
     return Settings(database_url=database_url, admins=[ADMIN], public_url="https://pv.example",
                     llm_url=model.url, llm_model="tiny", llm_timeout=1.0)
-
-
-@pytest.fixture
-async def live(jobs):
-    running = Live(jobs)
-    running.start()
-    yield running
-    await running.close()
 
 
 async def drafted(rt) -> bool:

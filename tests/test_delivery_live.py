@@ -4,7 +4,6 @@ clean on shutdown; and the micro-batches that keep a delivery cheap."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
 
@@ -18,22 +17,9 @@ from scheduler.runner import Jobs
 from storage.models import Delivery
 from tests.conftest import enlist
 from tests.fakes import FlakyMessenger, members_by_user, queue_post
-from tests.helpers import latest_post, rows
+from tests.helpers import latest_post, rows, until
 
 CONCURRENCY = 8  # the outbox's sends on the wire at once
-
-
-async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
-    """Wait for `condition` (a guard against hanging, not a measure of speed); it may be a
-    coroutine function."""
-    async with asyncio.timeout(timeout):
-        while True:
-            met = condition()
-            if asyncio.iscoroutine(met):
-                met = await met
-            if met:
-                return
-            await asyncio.sleep(0.01)
 
 
 class GatedMessenger(FlakyMessenger):
@@ -88,14 +74,6 @@ async def has_status(rt, expected: dict[str, str]) -> bool:
 
 def in_flight(status: str) -> float:
     return REGISTRY.get_sample_value("portevoix_sent_in_flight_total", {"status": status}) or 0
-
-
-@pytest.fixture
-async def live(jobs):
-    running = Live(jobs)
-    running.start()
-    yield running
-    await running.close()
 
 
 async def test_a_queued_post_reaches_a_volunteer_at_once(console, rt, messenger, live):
