@@ -6,8 +6,11 @@ give the angles and stand in for refused drafts, the model's brief and the check
 asks the model for all of them at once (the writer bounds concurrency and waits for the
 request budget, with no database session open), checks the answers in slot order (so
 colleagues drafted together are compared too), and writes them on each delivery still
-planned and undrafted. The outbox never waits for this: a delivery due before its drafts
-are written gets the engine's suggestions at sending, and the late write changes nothing.
+planned and undrafted, after reading again whether the member and the workspace still want
+AI drafts (either may have said no while the model wrote). The outbox never waits for this:
+a delivery due before its drafts are written gets the engine's suggestions at sending, and
+the late write changes nothing. Planning leaves them time: where AI drafts are on, a new
+nudge is due PORTEVOIX_LLM_LEAD after it is planned at the soonest.
 
 A member who wants no AI drafts gets the engine's suggestions written ahead here, which
 the outbox then reuses. The job stops when nothing is left within HORIZON, or when the
@@ -47,6 +50,7 @@ BUDGET = "llm"
 @dataclass
 class _Job:
     delivery_id: int
+    member_id: int
     post_id: int
     slot: int
     assigned: list[Suggestion]
@@ -123,7 +127,7 @@ class Drafter:
                                     workspace, batch)
         assigned = engine(self.rt.texts).suggest(request)
         batch.add(post.id, request.slot, assigned)
-        job = _Job(delivery.id, post.id, request.slot, assigned)
+        job = _Job(delivery.id, member.id, post.id, request.slot, assigned)
         if not preferences(member.prefs, workspace.weekly_cap).ai_drafts:
             return job
         tags = hashtag_line(list(post.hashtags), workspace.disclosure_hashtag)
@@ -144,9 +148,11 @@ class Drafter:
         done: Counter[str] = Counter()
         kept: dict[int, list[str]] = {}
         async with self.rt.sessions() as session:
+            wanted = await _still_wanted(session, [job.member_id for job in jobs])
             for job in sorted(jobs, key=lambda job: (job.post_id, job.slot)):
                 suggestions = job.assigned
-                if job.facts is not None and job.brief is not None and job.drafts:
+                if job.facts is not None and job.brief is not None and job.drafts \
+                        and job.member_id in wanted:
                     group = kept.setdefault(job.post_id, [])
                     facts = replace(job.facts, colleagues=(*job.facts.colleagues, *group))
                     suggestions = checked(job.drafts, job.assigned, facts, job.brief.language)
@@ -161,6 +167,16 @@ class Drafter:
                 done[outcome] += 1
             await session.commit()
         return done
+
+
+async def _still_wanted(session: AsyncSession, member_ids: list[int]) -> set[int]:
+    """Those of these members who still want AI drafts, in a workspace that still has them:
+    either may have said no while the model was writing."""
+    return {member_id for member_id, prefs, cap in (await session.execute(
+        select(Member.id, Member.prefs, Workspace.weekly_cap)
+        .join(Workspace, Workspace.id == Member.workspace_id)
+        .where(Member.id.in_(member_ids), Workspace.ai_drafts.is_(True)))).all()
+        if preferences(prefs, cap).ai_drafts}
 
 
 def _undrafted() -> ColumnElement[bool]:

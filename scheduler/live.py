@@ -99,8 +99,7 @@ class Live:
             with contextlib.suppress(asyncio.CancelledError):
                 await loop
         await self.jobs.announcer.close()
-        if self.jobs.drafter is not None:
-            await self.jobs.drafter.close()
+        await self.jobs.close()
         try:
             released = await self.jobs.outbox.release()
         except Exception as error:  # the database is gone: the claims wait for their lease

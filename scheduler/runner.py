@@ -89,6 +89,11 @@ class Jobs:
             return None
         return await self._alone("drafts", drafter.run)
 
+    async def close(self) -> None:
+        """Let go of what the jobs hold beyond the database (the AI model's connections)."""
+        if self.drafter is not None:
+            await self.drafter.close()
+
     def drafts_paused(self) -> float:
         """Seconds before the AI model may be asked again (0.0: now, or no model)."""
         return self.drafter.writer.pause_left() if self.drafter else 0.0

@@ -108,8 +108,10 @@ def console(rt: Runtime, messenger: ConsoleMessenger) -> Console:
 
 
 @pytest.fixture
-def jobs(rt: Runtime) -> Jobs:
-    return Jobs(rt)
+async def jobs(rt: Runtime) -> AsyncIterator[Jobs]:
+    running = Jobs(rt)
+    yield running
+    await running.close()
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from bot.events import Command
 from bot.preferences import MAX_WEEKLY_CAP
 from bot.router import router
 from bot.texts import LOCALES
-from storage.models import Workspace
+from bot.voice.compose import forget_unsent
+from storage.models import Member, Workspace
 
 _DAY_NAMES = (("monday", "lundi"), ("tuesday", "mardi"), ("wednesday", "mercredi"),
               ("thursday", "jeudi"), ("friday", "vendredi"), ("saturday", "samedi"),
@@ -132,5 +133,7 @@ async def set_setting(ctx: Context, event: Command) -> None:
     if setter is _ai and not ctx.rt.settings.llm_configured and _ON.get(value.strip().lower()):
         raise UserError("settings.no_model")
     setter(ctx.workspace, value.strip())
+    if setter is _ai and not ctx.workspace.ai_drafts:  # no AI draft shown from now on
+        await forget_unsent(ctx.session, Member.workspace_id == ctx.workspace.id)
     audit(ctx, "set", name=name.lower(), value=value.strip()[:200])
     await ctx.reply(settings_card(ctx))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from itertools import chain, repeat
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import ColumnElement, Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.preferences import preferences
@@ -140,3 +140,13 @@ async def compose(session: AsyncSession, texts: Texts, delivery: Delivery, post:
     delivery.suggestions = [suggestion.to_json() for suggestion in suggestions]
     batch.add(post.id, request.slot, suggestions)
     return suggestions, style
+
+
+async def forget_unsent(session: AsyncSession, members: ColumnElement[bool]) -> None:
+    """Drop the suggestions made ahead for the planned nudges of the `members` picked (a
+    condition on Member): composed again when sent, they follow a choice just changed
+    (AI drafts turned off for a workspace or by a volunteer)."""
+    await session.execute(
+        update(Delivery).where(Delivery.status == "planned",
+                               Delivery.member_id.in_(select(Member.id).where(members)))
+        .values(suggestions=[]).execution_options(synchronize_session=False))
