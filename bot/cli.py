@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         for handler in logging.getLogger().handlers:
             handler.setFormatter(JsonFormatter())
     if not args.verbose:
-        # One line a request (tracked links included) is noise at this volume.
-        for name in ("apscheduler", "aiohttp.access"):
+        # One line a request (tracked links, AI model calls) is noise at this volume.
+        for name in ("apscheduler", "aiohttp.access", "httpx", "httpx2"):
             logging.getLogger(name).setLevel(logging.WARNING)
     if args.command == "serve":
         asyncio.run(_serve(Settings()))

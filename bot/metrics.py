@@ -4,7 +4,7 @@ Who updates what:
 - the outbox: DELIVERIES (each outcome), SEND_SECONDS (each send's duration), RATE_LIMITED
   (each 429) and RETRIES (each delivery put back to be tried again, with its reason);
 - the plan job's caller: PLANNED;
-- the AI writer (bot/ai/writer.py): AI_REQUESTS, AI_DRAFTS and AI_TOKENS; the outbox counts
+- the AI writer (bot/voice/ai/writer.py): AI_REQUESTS, AI_DRAFTS and AI_TOKENS; the outbox counts
   AI_NUDGES as it sends;
 - /r/<token>: CLICKS when counted, CLICKS_PENDING / CLICK_FLUSH_SECONDS / CLICKS_DROPPED
   for the buffered writes;
@@ -79,7 +79,8 @@ AI_DRAFTS = Counter("portevoix_ai_drafts_total",
 AI_TOKENS = Counter("portevoix_ai_tokens_total", "Tokens the AI model reported, by kind "
                     "(prompt, completion)", ["kind"], registry=REGISTRY)
 AI_NUDGES = Counter("portevoix_ai_nudges_total",
-                    "Nudges made ready to send where AI drafts are on, by what their "
+                    "Nudges made ready to send where AI drafts are on (first attempts), by "
+                    "what their "
                     "suggestions were: ai (at least one AI draft), engine (drafted ahead by "
                     "the template engine: every draft refused, or the volunteer wants none) "
                     "or late (not drafted when due: the engine's, composed at sending)",

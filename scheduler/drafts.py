@@ -57,6 +57,7 @@ class _Job:
     brief: Brief | None = None  # None: the member wants no AI drafts
     facts: Facts | None = None
     drafts: list[str] | None = None
+    sign_off: str = ""  # their usual closing line, which ends the drafts kept
 
 
 class Drafter:
@@ -127,7 +128,8 @@ class Drafter:
                                     workspace, batch)
         assigned = engine(self.rt.texts).suggest(request)
         batch.add(post.id, request.slot, assigned)
-        job = _Job(delivery.id, member.id, post.id, request.slot, assigned)
+        job = _Job(delivery.id, member.id, post.id, request.slot, assigned,
+                   sign_off=request.style.sign_off)
         if not preferences(member.prefs, workspace.weekly_cap).ai_drafts:
             return job
         tags = hashtag_line(list(post.hashtags), workspace.disclosure_hashtag)
@@ -155,7 +157,8 @@ class Drafter:
                         and job.member_id in wanted:
                     group = kept.setdefault(job.post_id, [])
                     facts = replace(job.facts, colleagues=(*job.facts.colleagues, *group))
-                    suggestions = checked(job.drafts, job.assigned, facts, job.brief.language)
+                    suggestions = checked(job.drafts, job.assigned, facts, job.brief.language,
+                                          job.sign_off)
                     group.extend(s.text for s in suggestions if s.source == AI)
                 written = await session.execute(
                     update(Delivery).where(Delivery.id == job.delivery_id,

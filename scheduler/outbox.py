@@ -360,7 +360,7 @@ class Outbox:
         drafted = bool(delivery.suggestions)
         suggestions, style = await compose(session, self.rt.texts, delivery, post, member,
                                            workspace, batch)
-        if workspace.ai_drafts and self.rt.settings.llm_configured:
+        if workspace.ai_drafts and self.rt.settings.llm_configured and delivery.attempts <= 1:
             AI_NUDGES.labels("ai" if any(s.source == AI for s in suggestions)
                              else "engine" if drafted else "late").inc()
         ready.card = nudge_card(self.rt.texts, post, delivery, suggestions,

@@ -44,7 +44,7 @@ class Workspace(Base):
     disclosure_hashtag: Mapped[str] = mapped_column(String(64), default="")
     blocked_terms: Mapped[list[Any]] = mapped_column(default=list)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Suggestions drafted by the configured AI model (bot/ai/), off until an admin says on.
+    # Suggestions drafted by the configured AI model (bot/voice/ai/), off until an admin says on.
     ai_drafts: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
 

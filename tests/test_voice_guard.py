@@ -10,9 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.texts import Texts, make_environment
+from bot.voice.ai.writer import checked
 from bot.voice.engine import Engine, Request
 from bot.voice.guard import REASONS, Facts, refusal
 from bot.voice.person import Person
+from bot.voice.stored import AI, Suggestion
 from bot.voice.versions import Version
 
 JOB = Version("en", "We're hiring: Data Engineer in Lyon",
@@ -48,7 +50,7 @@ def check(draft: str, version: Version = NEWS, *, known: str = CAMILLE, limit: i
           blocked: tuple[str, ...] = ("unicorn", "licenciement"),
           colleagues: tuple[str, ...] = ()) -> str | None:
     return refusal(draft, version=version, blocked=list(blocked), limit=limit,
-                   colleagues=colleagues, extra_known=known)
+                   colleagues=colleagues, extra_known=known, hashtags=("climate",))
 
 
 @pytest.mark.parametrize(("version", "known", "draft"), [
@@ -102,6 +104,9 @@ def test_an_honest_draft_passes(version: Version, known: str, draft: str) -> Non
     ("mention", NEWS, "<!channel> every server we rent now runs on wind and solar power!"),
     ("mention", NEWS, "Thanks <@U024BE7LH> for the figures on our status page."),
     ("mention", NEWS, "Thanks <at>Camille</at> for the figures on our status page."),
+    ("hashtag", NEWS, "Every server we rent now runs on #renewable wind and solar power."),
+    (None, NEWS, "Every server we rent now runs on wind and solar power. #Climate"),
+    ("hashtag", ACTU, "Un troisième bureau ouvre à Bordeaux #fierté, et j'ai hâte."),
     ("markup", NEWS, "Every server we rent now runs on **wind and solar** power."),
     ("markup", NEWS, "Every server we rent now runs on <b>wind and solar</b> power."),
     ("markup", NEWS, "The hourly figures are on [our status page](https://status.example)."),
@@ -205,3 +210,17 @@ FRAGMENTS = ("@", "<", ">", "*", "_", "`", "[", "](", "http://", "www.", ".com",
 def test_never_raises_and_answers_a_known_reason(draft: str, version: Version) -> None:
     assert check(draft, version, colleagues=("Every server we rent runs on wind power.",)) \
         in (None, *REASONS)
+
+
+def test_a_closing_line_of_hashtags_is_dropped_not_refused() -> None:
+    """Models like to end with hashtags: the product adds the post's own, so that line goes
+    and the draft stays; a hashtag inside a sentence refuses the draft."""
+    facts = Facts(NEWS, limit=700, extra_known=CAMILLE)
+    [kept, refused] = checked(
+        ["Every server we rent now runs on wind and solar power, and I'm proud of it.\n\n"
+         "#greenIT #proud",
+         "Every server we rent now runs on #wind and solar power."],
+        [Suggestion("Engine one.", "proud"), Suggestion("Engine two.", "learned")], facts, "en")
+    assert (kept.source, kept.text) == (AI, "Every server we rent now runs on wind and solar "
+                                            "power, and I'm proud of it.")
+    assert (refused.source, refused.text) == ("engine", "Engine two.")

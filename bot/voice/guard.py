@@ -18,7 +18,7 @@ from bot.voice.originality import words as comparable
 from bot.voice.versions import Version
 
 REASONS = ("language", "invented_fact", "blocked_term", "mention", "markup", "link",
-           "too_long", "headline", "too_close", "empty")
+           "hashtag", "too_long", "headline", "too_close", "empty")
 
 _MENTION = re.compile(
     r"(?<![\w.+-])@[\w.-]*\w"  # @here, @channel, @everyone, @someone
@@ -39,6 +39,7 @@ _LINK = re.compile(
     rf"\bhttps?://|\bwww\.|\bmailto:|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     rf"|\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?![.-]?\w)",
     re.IGNORECASE)
+_HASHTAG = re.compile(r"(?<![\w&/#])#(\w+)")
 _QUOTED = re.compile(r"«([^»]+)»|“([^”]+)”|\"([^\"]+)\"|‘([^’]+)’")
 
 # Numbers. Digits are always a figure; written-out numbers only when they clearly are one
@@ -168,6 +169,8 @@ class Facts:
             return "markup"
         if _LINK.search(draft):
             return "link"
+        if self._other_hashtag(draft):
+            return "hashtag"
         if find_blocked(draft, list(self.blocked)):
             return "blocked_term"
         if self._quotes_headline(draft):
@@ -180,6 +183,11 @@ class Facts:
                for found in sentence_languages(self._without_names(draft))):
             return "language"
         return None
+
+    def _other_hashtag(self, draft: str) -> bool:
+        """A hashtag that is not one of the post's: the product adds the post's own."""
+        own = {tag.lstrip("#").lower() for tag in self.hashtags}
+        return any(tag.lower() not in own for tag in _HASHTAG.findall(draft))
 
     @cached_property
     def _names_given(self) -> re.Pattern[str] | None:

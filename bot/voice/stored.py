@@ -14,7 +14,7 @@ class Suggestion:
     text: str
     angle: str = ""
     label: str = ""
-    source: str = ENGINE  # ENGINE, or AI for a draft by the AI model (bot/ai/)
+    source: str = ENGINE  # ENGINE, or AI for a draft by the AI model (bot/voice/ai/)
 
     def to_json(self) -> dict[str, str]:
         return {"text": self.text, "angle": self.angle, "label": self.label,

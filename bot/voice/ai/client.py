@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import openai
@@ -73,11 +75,17 @@ def read_drafts(content: str | None) -> list[str] | None:
 
 
 def _retry_after(error: openai.APIStatusError) -> float | None:
-    value = error.response.headers.get("retry-after", "")
+    """Retry-After in seconds, or as an HTTP date; None when absent or unreadable."""
+    value = error.response.headers.get("retry-after", "").strip()
     try:
         return max(float(value), 0.0)
     except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
         return None
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0) if when.tzinfo else None
 
 
 class Model:

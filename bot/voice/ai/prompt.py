@@ -23,7 +23,7 @@ class Brief:
     title: str
     summary: str
     key_points: tuple[str, ...]
-    hashtags: tuple[str, ...]
+    hashtags: tuple[str, ...]  # as they read: "#lyon"
     role: str
     team: str
     about: str
@@ -31,6 +31,7 @@ class Brief:
     examples: tuple[str, ...]
     blocked: tuple[str, ...]
     limit: int
+    short: bool = False  # they keep shortening suggestions (bot/voice/style.py)
 
 
 def example(text: str) -> str:
@@ -45,11 +46,12 @@ def brief(request: Request, assigned: list[Suggestion], *, hashtags: list[str],
     return Brief(
         language=version.language, kind=request.kind, title=version.title,
         summary=version.summary, key_points=tuple(version.key_points),
-        hashtags=tuple(hashtags), role=person.role, team=person.team_name,
+        hashtags=tuple("#" + tag.lstrip("#") for tag in hashtags if tag.strip("# ")),
+        role=person.role, team=person.team_name,
         about=about_sentence(person.about, version.language),
         angles=tuple(s.label or s.angle for s in assigned),
         examples=tuple(filter(None, map(example, examples[:MAX_EXAMPLES]))),
-        blocked=tuple(blocked), limit=limit)
+        blocked=tuple(blocked), limit=limit, short=request.style.short_first)
 
 
 def messages(texts: Texts, brief: Brief) -> list[dict[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -18,6 +19,7 @@ from bot.voice.phrasing import finish
 from bot.voice.stored import AI, Suggestion
 
 log = logging.getLogger(__name__)
+_TAGS_ONLY = re.compile(r"^\s*(?:#\w+[\s,.]*)+$")
 BACKOFF = 2.0  # seconds after a first failure, doubled at each failure in a row...
 MAX_BACKOFF = 300.0  # ...up to this
 
@@ -25,8 +27,9 @@ MAX_BACKOFF = 300.0  # ...up to this
 class Writer:
     """Asks the model, at most `llm_concurrency` requests at a time, each after waiting
     for the seconds `reserve` books in the request budget (the caller's rate limiter);
-    after a 429, a 5xx, an unreadable answer or a timeout, asks nothing more until its
-    pause is over (the Retry-After it was given, else BACKOFF doubling)."""
+    after any failure (a 429, a 5xx, another refusal, an unreadable answer, a timeout, no
+    connection) asks nothing more until its pause is over: the Retry-After it was given,
+    else BACKOFF doubling, never more than MAX_BACKOFF."""
 
     def __init__(self, settings: Settings, texts: Texts, reserve: Callable[[], float],
                  model: Model | None = None,
@@ -70,8 +73,8 @@ class Writer:
 
     def _back_off(self, reason: str, retry_after: float | None) -> None:
         self._failures += 1
-        pause = retry_after if retry_after is not None else min(
-            MAX_BACKOFF, BACKOFF * 2 ** (self._failures - 1))
+        pause = min(MAX_BACKOFF, retry_after if retry_after is not None
+                    else BACKOFF * 2 ** (self._failures - 1))
         self.paused_until = max(self.paused_until, self.clock() + pause)
         log.warning("AI model %s: %s; asking again in %.0f s", self.model.name, reason, pause)
 
@@ -79,18 +82,32 @@ class Writer:
         await self.model.close()
 
 
-def checked(drafts: list[str], assigned: list[Suggestion], facts: Facts,
-            language: str) -> list[Suggestion]:
+def tidy(draft: str, language: str) -> str:
+    """Spaces, lines and typography as the engine's; a closing line of hashtags dropped
+    (the product adds the post's own when sharing)."""
+    lines = draft.strip().splitlines()
+    while lines and _TAGS_ONLY.match(lines[-1]):
+        lines.pop()
+    return finish("\n".join(lines), language)
+
+
+def checked(drafts: list[str], assigned: list[Suggestion], facts: Facts, language: str,
+            sign_off: str = "") -> list[Suggestion]:
     """Each draft tidied and checked; one refused (or missing) gives way to the engine's
     suggestion of the same angle. Every outcome is counted; an unreadable answer (no
-    drafts) leaves the engine's three."""
+    drafts) leaves the engine's three. The volunteer's usual closing line, which the
+    engine's suggestions carry, ends the drafts kept too."""
     if not drafts:
         return list(assigned)
     kept = []
     for index, fallback in enumerate(assigned):
-        text = finish(drafts[index], language) if index < len(drafts) else ""
+        text = tidy(drafts[index], language) if index < len(drafts) else ""
         reason = facts.refusal(text) if text else "missing"
         AI_DRAFTS.labels(reason or "accepted").inc()
-        kept.append(fallback if reason else
-                    Suggestion(text, fallback.angle, fallback.label, AI))
+        if reason:
+            kept.append(fallback)
+            continue
+        if sign_off and sign_off not in text:
+            text = f"{text}\n\n{sign_off}"
+        kept.append(Suggestion(text, fallback.angle, fallback.label, AI))
     return kept
