@@ -62,6 +62,7 @@ class Received:
 class FakeModel:
     reply: Callable[[dict[str, Any]], Reply]
     json_schema: bool = True  # False: a 400 for response_format json_schema, as some servers
+    hold: asyncio.Event | None = None  # given: answers wait until it is set (still writing)
     received: list[Received] = field(default_factory=list)
     url: str = ""
     _runner: web.AppRunner | None = None
@@ -74,6 +75,8 @@ class FakeModel:
             return web.json_response({"error": {
                 "message": "response_format json_schema is not supported",
                 "type": "invalid_request_error", "code": None}}, status=400)
+        if self.hold is not None:
+            await self.hold.wait()
         answer = self.reply(body)
         if answer.delay:
             await asyncio.sleep(answer.delay)

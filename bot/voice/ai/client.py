@@ -29,6 +29,7 @@ MAX_TOKENS = 900  # three short drafts, in any language, with room for JSON
 TEMPERATURE = 0.8  # colleagues' drafts should differ; the checks keep them to the facts
 _FENCE = re.compile(r"^```[\w-]*\s*|\s*```$")
 _ITEM = re.compile(r"^\s*(?:\d{1,2}[.):]|[-•*])\s+", re.MULTILINE)
+_PARAGRAPH = re.compile(r"\n\s*\n")
 
 
 class Unavailable(Exception):
@@ -66,12 +67,21 @@ def read_drafts(content: str | None) -> list[str] | None:
             return None
         drafts = [item.strip() for item in value if item.strip()]
     elif _ITEM.search(text):
-        drafts = [part.strip() for part in _ITEM.split(text) if part.strip()]
+        drafts = [_first_paragraph(part) for part in _ITEM.split(text) if part.strip()]
         if not _ITEM.match(text):  # an introduction before the list ("Here are…")
             drafts = drafts[1:]
     else:
-        drafts = [part.strip() for part in re.split(r"\n\s*\n", text) if part.strip()]
+        drafts = [part.strip() for part in _PARAGRAPH.split(text) if part.strip()]
+        # What a chatty model says around them ("Sure! Here are three drafts:") is no draft.
+        while len(drafts) > DRAFTS and drafts[0].endswith(":"):
+            drafts = drafts[1:]
     return drafts[:DRAFTS] or None
+
+
+def _first_paragraph(item: str) -> str:
+    """A list item up to its first blank line: after the last one, models add a word of
+    their own ("Let me know if…")."""
+    return _PARAGRAPH.split(item.strip(), maxsplit=1)[0].strip()
 
 
 def _retry_after(error: openai.APIStatusError) -> float | None:
