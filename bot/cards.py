@@ -39,6 +39,13 @@ class Facts:
 
 
 @dataclass(frozen=True)
+class Figures:
+    """A few headline numbers side by side, each a value over its label ("12" / "shares")."""
+
+    figures: tuple[Fact, ...]
+
+
+@dataclass(frozen=True)
 class Image:
     url: str
     alt: str
@@ -79,7 +86,8 @@ class Actions:
     buttons: tuple[Button, ...]
 
 
-Block = Heading | Text | Quote | Facts | Image | LinkPreview | Footnote | Divider | Actions
+Block = (Heading | Text | Quote | Facts | Figures | Image | LinkPreview | Footnote | Divider
+         | Actions)
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cards import Card, Fact, Facts, Footnote, Heading, Text
+from bot.cards import (
+    Actions,
+    Block,
+    Button,
+    Card,
+    Fact,
+    Figures,
+    Footnote,
+    Heading,
+    LinkPreview,
+    Text,
+)
 from bot.ports import SendError
 from bot.refs import conversation_from_json, message_to_json
 from bot.runtime import Runtime
+from bot.services.dates import day_and_month
 from bot.services.timeparse import zone
 from bot.stats import TeamWeek, in_order, team_week
 from bot.voice.teamname import team_display, team_language
@@ -22,33 +34,42 @@ log = logging.getLogger(__name__)
 MAX_POSTS_LISTED = 8
 
 
+MIN_SHARERS_FOR_MEDIAN = 3  # below this, a median is one person's figure
+
+
+def first_day(start: datetime, tz_name: str, locale: str) -> str:
+    """The day the digest's week began, as the team writes it ("7 December")."""
+    return day_and_month(start.astimezone(zone(tz_name)).date(), locale)
+
+
 def digest_card(rt: Runtime, locale: str, team: Team, week: TeamWeek, start: datetime,
                 end: datetime, tz_name: str) -> Card:
     def say(key: str, **values: object) -> str:
         return rt.texts.say(locale, key, **values)
 
-    tz = zone(tz_name)
-    first = start.astimezone(tz).strftime("%d/%m")
-    last = (end - timedelta(seconds=1)).astimezone(tz).strftime("%d/%m")
-    title = say("digest.title", team=team_display(team), start=first, end=last)
-    blocks: list = [
+    title = say("digest.title", team=team_display(team))
+    blocks: list[Block] = [
         Heading(title),
-        Facts((
-            Fact(say("digest.posts"), str(len(week.posts))),
-            Fact(say("digest.shares"), str(week.shares)),
-            Fact(say("digest.clicks"), str(week.clicks)),
-            Fact(say("digest.authenticity"),
-                 f"{round(week.authenticity * 100)} %" if week.authenticity is not None else "-"),
-            Fact(say("digest.new_volunteers"), str(week.new_volunteers)),
+        Footnote(say("digest.period", day=first_day(start, tz_name, locale))),
+        Figures((
+            Fact(say("digest.shares", count=week.shares), str(week.shares)),
+            Fact(say("digest.clicks", count=week.clicks), str(week.clicks)),
+            Fact(say("digest.new_volunteers", count=week.new_volunteers),
+                 str(week.new_volunteers)),
         )),
     ]
-    if week.posts:
-        posts = [(titles.get(locale) or next(iter(titles.values())), shares)
-                 for titles, shares in week.posts[:MAX_POSTS_LISTED]]
-        blocks.append(Text(say("digest.post_list", posts=posts)))
+    if week.authenticity is not None and week.sharers >= MIN_SHARERS_FOR_MEDIAN:
+        blocks.append(Text(say("digest.own_words", percent=round(week.authenticity * 100))))
     if "ai" in week.sources:  # where AI drafts are on: how they fare beside the others
         blocks.append(Text(say("common.by_source", sources=in_order(week.sources))))
-    blocks.append(Text(say("digest.thanks", names=week.thanks, shares=week.shares)))
+    if week.posts:
+        blocks.append(Text(say("digest.post_list")))
+        blocks.extend(LinkPreview(url, titles.get(locale) or next(iter(titles.values())),
+                                  say("digest.post_shares", count=shares))
+                      for titles, url, shares in week.posts[:MAX_POSTS_LISTED])
+    blocks.append(Text(say("digest.thanks", names=week.thanks, shares=week.shares,
+                           sharers=week.sharers)))
+    blocks.append(Actions((Button(say("digest.join"), "help.join", style="primary"),)))
     blocks.append(Footnote(say("digest.footer")))
     return Card(summary=title, blocks=tuple(blocks))
 

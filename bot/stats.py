@@ -9,10 +9,12 @@ from datetime import datetime
 from statistics import median
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Select, Text, cast, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Click, Delivery, Member, Post, Share, Team
+
+RECEIVED = ("sent", "shared", "skipped", "declined")  # a nudge that reached its volunteer
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,15 @@ async def impact(session: AsyncSession, member_id: int) -> Impact:
 
 @dataclass(frozen=True)
 class TeamWeek:
-    posts: list[tuple[dict[str, str], int]]  # each post's title per language, its shares
+    # The posts that reached the team: each one's title per language, its URL, its shares.
+    posts: list[tuple[dict[str, str], str, int]]
     shares: int
     clicks: int
     authenticity: float | None
     new_volunteers: int
     thanks: list[str]
     sources: dict[str, BySource] = field(default_factory=dict)
+    sharers: int = 0  # people who shared: a median of fewer than three says nothing
 
     @property
     def empty(self) -> bool:
@@ -194,15 +198,25 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
         .group_by(Member.team_id, Share.post_id)
     )).all():
         per_post[team_id][post_id] = count
-    shared = {post_id for counts in per_post.values() for post_id in counts}
+    sharers = dict((await session.execute(
+        week_shares.with_only_columns(Member.team_id, func.count(distinct(Share.member_id)))
+        .group_by(Member.team_id))).all())
+    reached: dict[int | None, set[int]] = defaultdict(set)
+    for team_id, post_id in (await session.execute(
+        # Through (status, due_at): a nudge goes out when it falls due.
+        select(Member.team_id, Delivery.post_id).distinct()
+        .join(Member, Member.id == Delivery.member_id)
+        .where(in_workspace, Delivery.status.in_(RECEIVED),
+               Delivery.due_at >= start, Delivery.due_at < end))).all():
+        reached[team_id].add(post_id)
+    for team_id, counts in per_post.items():
+        reached[team_id].update(counts)
+    listed = set().union(*reached.values())
     posts = (await session.execute(
-        select(Post.id, Post.title, Post.language, Post.versions, Post.audience).where(
-            Post.workspace_id == workspace_id,
-            Post.publish_at < end,
-            or_(and_(Post.publish_at >= start, Post.status.in_(("active", "expired"))),
-                Post.id.in_(shared)),
-        ).order_by(Post.publish_at)
-    )).all()
+        select(Post.id, Post.title, Post.language, Post.versions, Post.url)
+        .where(Post.workspace_id == workspace_id, Post.id.in_(listed))
+        .order_by(Post.publish_at, Post.id)
+    )).all() if listed else []
     sources: dict[int | None, dict[str, BySource]] = defaultdict(dict)
     for (team_id, source), figures in (await by_source(
             session, in_workspace & in_week, in_workspace & (Click.at >= start) & (Click.at < end),
@@ -218,23 +232,23 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
     for team_id, name, prefs in (await session.execute(
         # prefs as text: only those that mention in_digest need decoding.
         select(Member.team_id, Member.display_name, cast(Member.prefs, Text)).where(
-            in_workspace, Member.id.in_(select(Share.member_id).where(in_week)))
-    )).all() if shared else []:
+            in_workspace, Member.status == "active",  # never someone who has stopped
+            Member.id.in_(select(Share.member_id).where(in_week)))
+    )).all() if per_post else []:
         if name and prefs and "in_digest" in prefs and (json.loads(prefs) or {}).get(
                 "in_digest"):
             thanks[team_id].add(name)
-    medians = await _medians(session, week_shares) if shared else {}
+    medians = await _medians(session, week_shares) if per_post else {}
     team_ids = (await session.scalars(
         select(Team.id).where(Team.workspace_id == workspace_id))).all()
     return {team_id: TeamWeek(
-        # Audience is a JSON list of team ids: filtered here, the same on every database.
-        posts=[(_titles(title, language, versions), per_post[team_id].get(pid, 0))
-               for pid, title, language, versions, audience in posts
-               if not audience or team_id in audience or pid in per_post[team_id]],
+        posts=[(_titles(title, language, versions), url, per_post[team_id].get(pid, 0))
+               for pid, title, language, versions, url in posts if pid in reached[team_id]],
         shares=sum(per_post[team_id].values()),
         clicks=sum(figures.clicks for figures in sources[team_id].values()),
         authenticity=medians.get((team_id,)), new_volunteers=new_volunteers.get(team_id, 0),
-        thanks=sorted(thanks[team_id]), sources=sources[team_id]) for team_id in team_ids}
+        thanks=sorted(thanks[team_id]), sources=sources[team_id],
+        sharers=sharers.get(team_id, 0)) for team_id in team_ids}
 
 
 async def team_week(

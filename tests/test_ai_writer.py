@@ -409,7 +409,7 @@ async def test_drafts_that_come_back_after_the_nudge_went_out_change_nothing(
 @pytest.fixture
 def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.DEBUG)
-    for name in ("openai", "httpx", "httpcore", "aiohttp"):
+    for name in ("openai", "httpx", "httpx2", "httpcore", "aiohttp"):
         caplog.set_level(logging.DEBUG, logger=name)
     return caplog
 

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from adapters.console.render import card_to_text
 from adapters.console.transport import ConsoleMessenger
-from bot.cards import Card, Facts
+from bot.cards import Actions, Card, Figures
 from bot.clicks import follow
 from bot.ports import SendError
 from bot.runtime import open_runtime
@@ -31,8 +31,9 @@ def digest_cards(messenger: ConsoleMessenger, channel: str = "#sales") -> list[C
 
 
 def figures(card: Card) -> dict[str, str]:
-    return {fact.label: fact.value for block in card.blocks if isinstance(block, Facts)
-            for fact in block.facts}
+    """The headline figures, by their label: {"shares": "2", "new volunteer": "1"}."""
+    return {fact.label: fact.value for block in card.blocks if isinstance(block, Figures)
+            for fact in block.figures}
 
 
 async def set_team(rt, name: str, **values: object) -> None:
@@ -68,7 +69,7 @@ async def busy_week(console, jobs, clock) -> list[Share]:
 
 
 async def test_the_team_gets_one_digest_with_its_figures(console, jobs, rt, clock, messenger):
-    shares = await busy_week(console, jobs, clock)
+    await busy_week(console, jobs, clock)
     clock.set(SLOT)
 
     outcomes = await jobs.digest()
@@ -76,15 +77,17 @@ async def test_the_team_gets_one_digest_with_its_figures(console, jobs, rt, cloc
     [card] = digest_cards(messenger)
     [ops_card] = digest_cards(messenger, "#ops")
     assert outcomes == {"posted": 2}
-    assert figures(ops_card)["Shares"] == figures(ops_card)["Clicks"] == "0"
+    assert figures(ops_card) == {"shares": "0", "clicks": "0", "new volunteers": "0"}
     assert "Alice" not in card_to_text(ops_card)
-    ratio = median(share.edit_ratio for share in shares)
-    assert figures(card) == {"Posts offered": "2", "Shares": "2", "Clicks": "2",
-                             "Median authenticity": f"{round(ratio * 100)} %",
-                             "New volunteers": "1"}
+    assert figures(card) == {"shares": "2", "clicks": "2", "new volunteer": "1"}
     text = card_to_text(card)
-    assert "Sales: our week" in text and "07/12" in text
-    assert "News new-office" in text and "News hiring-day" in text
+    assert "Sales: our week of sharing" in text and "The week from 7 December" in text
+    assert "[News new-office] https://example.com/new-office" in text
+    assert "[News hiring-day] https://example.com/hiring-day" in text
+    assert "1 share from the team" in text
+    assert "their own" not in text  # two people shared: a median would be one of them
+    [join] = [b for block in card.blocks if isinstance(block, Actions) for b in block.buttons]
+    assert (join.label, join.action_id, join.style) == ("Join in", "help.join", "primary")
     assert "Alice" in text  # asked to be thanked by name
     assert "Bob" not in text  # did not
     run = await sales_run(rt)
@@ -125,8 +128,8 @@ async def test_the_digest_speaks_the_team_language(console, jobs, rt, clock, mes
     [card] = digest_cards(messenger)
     text = card_to_text(card)
     assert "notre semaine de partages" in text
-    assert figures(card)["Partages"] == "2"
-    assert "Merci à Alice" in text
+    assert figures(card)["partages"] == "2"
+    assert "Merci à Alice" in text and "La semaine du 7 décembre" in text
     assert "Shares" not in text
 
 
@@ -185,7 +188,7 @@ async def test_a_new_team_gets_a_digest_of_its_first_week(console, jobs, rt, clo
     await jobs.digest()
 
     [card] = digest_cards(messenger)
-    assert figures(card)["Shares"] == "1"
+    assert figures(card)["share"] == "1"
 
 
 async def test_a_team_digest_leaves_out_posts_meant_for_other_teams(
@@ -194,6 +197,8 @@ async def test_a_team_digest_leaves_out_posts_meant_for_other_teams(
     await enlist(console, "oscar", team="#ops")
     clock.set(TUESDAY)
     await queue_post(console, "sales-kickoff", "--teams sales")
+    await jobs.plan()
+    await jobs.send()
     clock.set(SLOT)
 
     await jobs.digest()
@@ -219,7 +224,8 @@ async def test_a_click_counts_in_one_digest_only_across_a_clock_change(
     await jobs.digest()
 
     cards = digest_cards(messenger)
-    assert sum(int(figures(card)["Clicks"]) for card in cards) == 1
+    assert sum(int(value) for card in cards for label, value in figures(card).items()
+               if label.startswith("click")) == 1
 
 
 async def test_a_french_digest_lists_a_post_by_its_french_title(console, jobs, rt, clock,
@@ -237,7 +243,7 @@ async def test_a_french_digest_lists_a_post_by_its_french_title(console, jobs, r
 
     [card] = digest_cards(messenger)
     text = card_to_text(card)
-    assert "• Un nouveau bureau" in text and "News new-office" not in text
+    assert "[Un nouveau bureau]" in text and "News new-office" not in text
 
 
 async def test_ai_drafts_are_compared_with_the_engines_in_the_digest_and_stats(
@@ -282,3 +288,27 @@ async def test_without_ai_drafts_the_digest_has_no_comparison(console, jobs, rt,
     await jobs.digest()
     [card] = digest_cards(messenger)
     assert "AI drafts" not in card_to_text(card)
+
+
+async def test_three_sharers_make_a_median_and_someone_who_stopped_is_not_thanked(
+        console, jobs, rt, clock, messenger):
+    for user in ("alice", "bob", "carol"):
+        await enlist(console, user, team="#sales")
+        await set_prefs(console, user, in_digest="yes")
+    clock.set(TUESDAY)
+    await queue_post(console, "new-office")
+    await jobs.plan()
+    await jobs.send()
+    shares = [await share_nudge(console, user, words) for user, words in (
+        ("alice", " Proud of the Lyon team!"), ("bob", " A great place to work."),
+        ("carol", " Come and see us in Lyon, we are hiring."))]
+    await console.say("carol", "stop")
+    clock.set(SLOT)
+
+    await jobs.digest()
+
+    text = card_to_text(digest_cards(messenger)[0])
+    ratio = round(median(share.edit_ratio for share in shares) * 100)
+    assert f"Half of those who shared made more than {ratio}% of the text their own." in text
+    assert "Thank you, Alice and Bob, and everyone who shared!" in text
+    assert "Carol" not in text

@@ -12,6 +12,7 @@ from bot.cards import (
     Card,
     Divider,
     Facts,
+    Figures,
     Footnote,
     Form,
     Heading,
@@ -43,6 +44,9 @@ def card_to_text(card: Card | str) -> str:
             lines.extend("  > " + line for line in block.text.splitlines() or [""])
         elif isinstance(block, Facts):
             lines.extend(f"  {fact.label}: {fact.value}" for fact in block.facts)
+        elif isinstance(block, Figures):
+            lines.append("  " + " · ".join(f"{fact.value} {fact.label}"
+                                           for fact in block.figures))
         elif isinstance(block, LinkPreview):
             lines.append(f"  [{block.title}] {block.url}")
             if block.summary:
@@ -80,6 +84,12 @@ def card_to_rich(card: Card | str, title: str = "Porte-Voix") -> Panel:
             for fact in block.facts:
                 table.add_row(RichText(fact.label, style="dim"), RichText(fact.value))
             parts.append(table)
+        elif isinstance(block, Figures):
+            line = RichText()
+            for fact in block.figures:
+                line.append(fact.value, style="bold cyan")
+                line.append(f" {fact.label}   ", style="dim")
+            parts.append(line)
         elif isinstance(block, LinkPreview):
             parts.append(RichText(f"🔗 {block.title}\n{block.url}", style="blue"))
             if block.summary:

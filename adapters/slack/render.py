@@ -14,6 +14,7 @@ from bot.cards import (
     Divider,
     Fact,
     Facts,
+    Figures,
     Footnote,
     Form,
     Heading,
@@ -108,6 +109,12 @@ def _facts(block: Facts) -> list[Json]:
             for i in range(0, len(fields), FIELDS_PER_SECTION)]
 
 
+def _figures(block: Figures) -> list[Json]:
+    """The figures as section fields: the value in bold, its label beneath."""
+    return _facts(Facts(tuple(Fact(fact.value, fact.label) for fact in block.figures
+                              if fact.value.strip())))
+
+
 def _image(block: Image) -> list[Json]:
     url = web_url(block.url, MAX_URL_LENGTH)
     if url is None:  # Slack would reject the whole message: show the description instead
@@ -177,6 +184,8 @@ def _render_block(block: Block) -> list[Json]:
         return _section(_fit(block.text, SECTION_TEXT, _quote)) if block.text.strip() else []
     if isinstance(block, Facts):
         return _facts(block)
+    if isinstance(block, Figures):
+        return _figures(block)
     if isinstance(block, Image):
         return _image(block)
     if isinstance(block, LinkPreview):

@@ -105,6 +105,17 @@ def _link_preview(block: cards.LinkPreview) -> list[Json]:
     return [container]
 
 
+def _figures(block: cards.Figures) -> list[Json]:
+    """Columns of a large accent value over a small label."""
+    columns = [{"type": "Column", "width": "stretch", "items": [
+        *_text(_fit(_one_line(fact.value), TITLE_LIMIT), size="ExtraLarge", weight="Bolder",
+               color="Accent", horizontalAlignment="Center"),
+        *_text(_fit(_one_line(fact.label), TITLE_LIMIT), isSubtle=True, spacing="None",
+               horizontalAlignment="Center"),
+    ]} for fact in block.figures if fact.value.strip()]
+    return [{"type": "ColumnSet", "columns": columns}] if columns else []
+
+
 def _image(block: cards.Image) -> list[Json]:
     url, alt = web_url(block.url, URL_LIMIT), cut_on_word(_one_line(block.alt), ALT_TEXT)
     if url is None:  # not a web address: describe it instead
@@ -160,6 +171,8 @@ def _element(block: cards.Block, *, execute: bool, in_form: bool) -> list[Json]:
         facts = [{"title": _fit(_one_line(fact.label), TITLE_LIMIT), "value": _fit(fact.value)}
                  for fact in block.facts if fact.label.strip() or fact.value.strip()]
         return [{"type": "FactSet", "facts": facts}] if facts else []
+    if isinstance(block, cards.Figures):
+        return _figures(block)
     if isinstance(block, cards.Image):
         return _image(block)
     if isinstance(block, cards.LinkPreview):

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
-from babel.dates import format_date
 from rapidfuzz import fuzz, process
 
+from bot.services.dates import day_and_month
 from bot.texts import Texts, sentence
 from bot.voice import assign, phrasing
 from bot.voice.angles import ANGLES, DEFAULT_KIND
@@ -119,13 +119,8 @@ def _date_phrases(day: date | None, language: str, today: date) -> tuple[str, st
     if day is None:
         return "", ""
     soon = timedelta(0) <= day - today < timedelta(days=300)  # no year needed to tell it
-    pattern = "d MMMM" if soon else "d MMMM y"
-    said = format_date(day, pattern, locale=language)
-    if language == "fr":
-        if day.day == 1:
-            said = "1er" + said[1:]
-        return said, f"le {said}"
-    return said, f"on {said}"
+    said = day_and_month(day, language, year=not soon)
+    return said, f"le {said}" if language == "fr" else f"on {said}"
 
 
 @dataclass(frozen=True)

@@ -186,11 +186,12 @@ async def test_digest_now_posts_the_figures_to_the_team_channel(teams, rt, jobs,
     before = [card for cid, card in teams.cards() if cid == activities.TEAM_ID]
     await teams.dm(ADMIN, "/voix digest now")
     [digest] = [card for cid, card in teams.cards() if cid == activities.TEAM_ID][len(before):]
-    facts = {fact["title"]: fact["value"] for element in digest["body"]
-             if element["type"] == "FactSet" for fact in element["facts"]}
-    assert facts[says(rt, "digest.posts", "en")] == "1"
-    assert facts[says(rt, "digest.shares", "en")] == "1"
-    assert facts[says(rt, "digest.new_volunteers", "en")] == "2"
+    figures = {label["text"]: value["text"] for element in digest["body"]
+               if element["type"] == "ColumnSet" for column in element["columns"]
+               for value, label in [column["items"]]}
+    assert figures == {says(rt, "digest.shares", "en", count=1): "1",
+                       says(rt, "digest.clicks", "en", count=0): "0",
+                       says(rt, "digest.new_volunteers", "en", count=2): "2"}
     assert activities.TEAM_NAME in shown_text(digest)
     assert says(rt, "admin.digest_done", "en", posted=1, total=1) in \
         shown_text(teams.cards()[-1][1])
