@@ -14,8 +14,10 @@ nudge is due PORTEVOIX_LLM_LEAD after it is planned at the soonest.
 
 A member who wants no AI drafts gets the engine's suggestions written ahead here, which
 the outbox then reuses. The job stops when nothing is left within HORIZON, or when the
-model is backed off (a 429, a 5xx, garbage or a timeout); those deliveries are tried again
-on a later run if they are still waiting. One replica drafts at a time (a singleton job).
+model is backed off (a 429, a 5xx, garbage or a timeout); those left unanswered are asked
+once more in the same run when the pause is short, else on a later run if still waiting.
+A draft is compared with what colleagues on either side of its slot were given (the
+soonest due are drafted first, so a later slot may already have its drafts). One replica drafts at a time (a singleton job).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from bot.voice.stored import AI, Suggestion
 from scheduler.ratelimit import RateLimiter
 from storage.models import Delivery, Member, Post, Team, Workspace
 
-GROUP = 16  # deliveries drafted together: a few times the usual concurrency
+GROUP = 16  # deliveries drafted together, at least (and four times the concurrency)
 HORIZON = timedelta(days=3)  # deliveries due later are drafted by a later run
 MAX_DRAFT = 600  # characters: a draft is an idea on a card, not an essay
 LINK_ROOM = 100  # what the tracked link and its spacing take in a LinkedIn post
@@ -71,6 +73,7 @@ class Drafter:
                                    burst=min(settings.llm_concurrency, settings.llm_per_minute))
         self.writer = writer or Writer(settings, rt.texts,
                                        lambda: self.limiter.reserve(BUDGET))
+        self.group = max(GROUP, 4 * settings.llm_concurrency)
 
     async def close(self) -> None:
         await self.writer.close()
@@ -79,11 +82,18 @@ class Drafter:
         """Deliveries drafted by outcome: ai (at least one AI draft kept), engine (the
         engine's only), late (sent or settled before the drafts were written)."""
         done: Counter[str] = Counter()
-        unanswered: set[int] = set()  # asked in this run, no answer: left to the outbox
+        unanswered: set[int] = set()  # asked in this run, no answer yet
+        asked_again = False
         while not self.writer.pause_left():
             jobs = await self._read(unanswered)
             if not jobs:
-                break
+                if not unanswered or asked_again:
+                    break
+                # The model's pause is over: those it did not answer are asked once more
+                # (then they wait for the next run, or go with the engine's when due).
+                unanswered.clear()
+                asked_again = True
+                continue
             asked = [job for job in jobs if job.brief is not None]
             answers = await asyncio.gather(*(self.writer.ask(job.brief) for job in asked
                                              if job.brief is not None))
@@ -104,7 +114,7 @@ class Drafter:
                      .join(Workspace, Workspace.id == Member.workspace_id)
                      .where(Delivery.status == "planned", Workspace.ai_drafts.is_(True),
                             _undrafted(), Delivery.due_at <= now + HORIZON)
-                     .order_by(Delivery.due_at, Delivery.id).limit(GROUP))
+                     .order_by(Delivery.due_at, Delivery.id).limit(self.group))
             if unanswered:
                 query = query.where(Delivery.id.not_in(unanswered))
             rows = (await session.execute(query)).all()
@@ -135,8 +145,9 @@ class Drafter:
         tags = hashtag_line(list(post.hashtags), workspace.disclosure_hashtag)
         limit = min(MAX_DRAFT, LINKEDIN_LIMIT - len(tags) - LINK_ROOM)
         person = request.person
+        around = await batch.around(session, post.id, request.slot)
         job.facts = Facts(request.version, tuple(tags.split()), tuple(workspace.blocked_terms),
-                          limit, tuple(said.words for said in request.colleagues),
+                          limit, tuple(said.words for said in around),
                           "\n".join(filter(None, (person.role, person.team_name,
                                                   person.about))))
         job.brief = brief(request, assigned, hashtags=list(post.hashtags),

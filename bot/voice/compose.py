@@ -3,6 +3,7 @@ suggestions on the delivery."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import chain, repeat
 from typing import Any
 
@@ -57,9 +58,21 @@ class Batch:
                      slot: int) -> tuple[Said, ...]:
         """What the COMPARED colleagues planned just before `slot` were given: beyond them,
         every phrasing has gone out anyway."""
-        first, last = max(0, slot - COMPARED), slot - 1
-        if last < first:
+        return await self._given_in(session, post_id, slot, range(slot - COMPARED, slot))
+
+    async def around(self, session: AsyncSession, post_id: int,
+                     slot: int) -> tuple[Said, ...]:
+        """What the COMPARED colleagues planned on either side of `slot` were given: AI
+        drafts are written soonest due first, so a later slot may be drafted already."""
+        return await self._given_in(session, post_id, slot, (
+            *range(slot - COMPARED, slot), *range(slot + 1, slot + COMPARED + 1)))
+
+    async def _given_in(self, session: AsyncSession, post_id: int, slot: int,
+                        ranks: Sequence[int]) -> tuple[Said, ...]:
+        ranks = [rank for rank in ranks if rank >= 0]
+        if not ranks:
             return ()
+        first, last = ranks[0], ranks[-1]
         given = self._given.setdefault(post_id, {})
         known = self._read.get(post_id)
         if known is None or first < known[0] or last > known[1]:
@@ -67,9 +80,10 @@ class Batch:
                     select(Delivery.slot, Delivery.suggestions).where(
                         Delivery.post_id == post_id, Delivery.slot.between(first, last)))):
                 given.setdefault(rank, [Said.of(s) for s in stored(list(suggestions or []))])
-            self._read[post_id] = (first, last)
-        return tuple(chain.from_iterable(map(given.get, range(first, last + 1),
-                                             repeat(()))))
+            overlaps = known is not None and first <= known[1] + 1 and last >= known[0] - 1
+            self._read[post_id] = (min(first, known[0]), max(last, known[1])) \
+                if overlaps and known is not None else (first, last)
+        return tuple(chain.from_iterable(map(given.get, ranks, repeat(()))))
 
     def add(self, post_id: int, slot: int, suggestions: list[Suggestion]) -> None:
         self._given.setdefault(post_id, {})[slot] = [Said.of(s) for s in suggestions]
