@@ -123,6 +123,10 @@ def test_with_utm_replaces_existing_tags_and_keeps_the_rest():
 @pytest.mark.parametrize(("text", "later"), [
     ("2w", timedelta(weeks=2)), ("10j", timedelta(days=10)), ("3d", timedelta(days=3)),
     ("2s", timedelta(weeks=2)), (" 2W ", timedelta(weeks=2)), ("12h", timedelta(hours=12)),
+    ("2 weeks", timedelta(weeks=2)), ("1 week", timedelta(weeks=1)),
+    ("2 semaines", timedelta(weeks=2)), ("10 jours", timedelta(days=10)),
+    ("3 days", timedelta(days=3)), ("1 mois", timedelta(days=30)),
+    ("2 Months", timedelta(days=60)), ("4 heures", timedelta(hours=4)),
 ])
 def test_parse_until_reads_durations(text, later):
     assert parse_until(text, NOW, PARIS) == NOW + later

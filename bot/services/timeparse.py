@@ -1,4 +1,5 @@
-"""Reading the dates and durations people type: '2w', '3d', '2026-12-01', ISO times."""
+"""Reading the dates and durations people type: '2w', '2 weeks', « 2 semaines », '3d',
+'2026-12-01', ISO times."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-_DURATION = re.compile(r"^(\d{1,3})\s*(h|d|j|w|s|m)$", re.IGNORECASE)
+# A unit is its letter or its word, in English or French: the first letter tells which.
+_DURATION = re.compile(r"^(\d{1,3})\s*(h|d|j|w|s|m|hours?|heures?|days?|jours?|weeks?|"
+                       r"semaines?|months?|mois)$", re.IGNORECASE)
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "j": timedelta(days=1),
           "w": timedelta(weeks=1), "s": timedelta(weeks=1), "m": timedelta(days=30)}
 _CLOCK = re.compile(r"^([01]?\d|2[0-3])[:h]([0-5]\d)$")
@@ -24,14 +27,15 @@ def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
 
 
 def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
-    """'2w', '10d' (j and s in French) after `now`, or a date/ISO time, past or future."""
+    """'2w', '2 weeks', '10d' (j, s, « 2 semaines » in French) after `now`, or a date/ISO
+    time, past or future."""
     text = text.strip()
     found = _DURATION.match(text)
     if found:
         amount = int(found.group(1))
         if amount == 0:
             raise BadTime(text)
-        return now + amount * _UNITS[found.group(2).lower()]
+        return now + amount * _UNITS[found.group(2)[0].lower()]
     return parse_moment(text, tz)
 
 
