@@ -136,7 +136,7 @@ def _team_named(item: Given) -> bool:
     return name in item.text
 
 
-async def _seed(url: str) -> None:
+async def seed_corpus(url: str) -> None:
     database = make_engine(url)
     try:
         async with make_sessions(database)() as session:
@@ -170,7 +170,7 @@ async def _seed(url: str) -> None:
         await database.dispose()
 
 
-async def _new_engine(url: str, texts: Texts) -> tuple[list[Given], float]:
+async def engine_given(url: str, texts: Texts) -> tuple[list[Given], float]:
     """Every post to every volunteer who posts in one of its languages, as the plan and
     the outbox would: slots in order, suggestions stored so colleagues are compared."""
     database = make_engine(url)
@@ -245,7 +245,7 @@ def _old_run() -> tuple[list[Given], float]:
     return given, (time.perf_counter() - started) / nudges
 
 
-def _rows(new: Figures, old: Figures) -> list[Row]:
+def figure_rows(new: Figures, old: Figures) -> list[Row]:
     def row(measure: str, value: float, baseline: float, target: str, met: bool,
             unit: str = "") -> Row:
         return Row("suggestions", measure, value, unit, baseline, target, met)
@@ -278,10 +278,10 @@ async def run() -> list[Row]:
     best_new: tuple[list[Given], float] | None = None
     for _ in range(REPEATS):
         async with scratch_database("sqlite") as url:
-            await _seed(url)
-            result = await _new_engine(url, texts)
+            await seed_corpus(url)
+            result = await engine_given(url, texts)
         if best_new is None or result[1] < best_new[1]:
             best_new = result
     assert best_new is not None
     old = min((_old_run() for _ in range(REPEATS)), key=lambda result: result[1])
-    return _rows(measure(*best_new), measure(*old))
+    return figure_rows(measure(*best_new), measure(*old))

@@ -150,3 +150,54 @@ def test_the_suggestion_figures_count_what_they_claim():
     assert figures.headline == 1 and figures.foreign == 1
     assert figures.job_hiring == 1.0 and figures.event_details == 0.5
     assert figures.artefacts == 1  # the doubled space
+
+
+def test_the_ai_stub_writes_what_the_ai_figures_say_it_writes() -> None:
+    """Through the product's own prompt, reader and checks: the stub's good drafts pass,
+    each bad one is refused for what it was spoilt with, and the figures count them."""
+    from bench.ai import AiRun, by_label
+    from bench.ai_stub import StubModel
+    from bench.fanout import Fanout
+    from bench.voice_corpus import MEMBERS, POSTS
+    from bot.texts import Texts, make_environment
+    from bot.voice.ai.client import read_drafts
+    from bot.voice.ai.prompt import Brief, messages
+    from bot.voice.ai.writer import tidy
+    from bot.voice.guard import Facts
+    from bot.voice.versions import Version
+
+    texts, stub, seen = Texts(make_environment()), StubModel(seed=5), Counter()
+    for post, person in ((POSTS[0], MEMBERS[16]), (POSTS[1], MEMBERS[0])):  # en, fr
+        version = Version(post.language, post.title, post.summary, post.key_points)
+        about = person.about if post.language == person.languages[0] else ""
+        brief = Brief(post.language, post.kind, post.title, post.summary,
+                      tuple(post.key_points), tuple(post.hashtags), person.role, person.team,
+                      about, ("One", "Two", "Three"), (), (), 600)
+        facts = Facts(version, limit=600, extra_known="\n".join(
+            filter(None, (person.role, person.team, about))))
+        for _ in range(120):
+            reply = stub({"messages": messages(texts, brief)})
+            if reply.status == 429:
+                seen["429"] += 1
+                continue
+            drafts = read_drafts(reply.content)
+            if drafts is None:
+                seen["malformed"] += 1
+                continue
+            for draft in (tidy(text, post.language) for text in drafts):
+                kind = "bad" if draft in stub.bad else "good"
+                seen[f"{kind} {facts.refusal(draft)}"] += 1
+
+    assert stub.sent["prompt unread"] == 0
+    assert stub.sent["429"] == seen["429"] > 0 and stub.sent["malformed"] == seen["malformed"]
+    assert {kind for kind in seen if kind.startswith("good")} == {"good None"}
+    assert {kind for kind in seen if kind.startswith("bad")} == {
+        "bad invented_fact", "bad language", "bad link"}
+    assert seen["bad invented_fact"] == stub.sent["invented"]
+    assert seen["bad language"] == stub.sent["language"]
+    samples = {'portevoix_ai_nudges_total{drafts="ai"}': 3.0,
+               'portevoix_ai_nudges_total{drafts="late"}': 1.0,
+               'portevoix_ai_requests_total{result="ok"}': 9.0}
+    nudges = by_label(samples, "portevoix_ai_nudges_total")
+    run = AiRun("x", Fanout("x", set(), Report(), 0.0), None, 60.0, nudges)
+    assert nudges == Counter(ai=3, late=1) and run.ready == 75.0
