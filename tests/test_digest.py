@@ -273,9 +273,9 @@ async def test_ai_drafts_are_compared_with_the_engines_in_the_digest_and_stats(
     await console.say(ADMIN, "/voix stats")
 
     assert (ai_share.source, engine_share.source) == ("ai", "engine")
-    expected = (f"AI drafts: 1 share, edited {round(ai_share.edit_ratio * 100)}% (median), "
-                f"2 clicks\nPorte-Voix suggestions: 1 share, edited "
-                f"{round(engine_share.edit_ratio * 100)}% (median), 0 clicks")
+    assert ai_share.edit_ratio > 0 and engine_share.edit_ratio > 0
+    # One share each: no median of one person's edit.
+    expected = "AI drafts: 1 share, 2 clicks\nPorte-Voix suggestions: 1 share, 0 clicks"
     [card] = digest_cards(messenger)
     assert expected in card_to_text(card)
     assert expected in card_to_text(console.last(ADMIN))
