@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench chat serve clean
+.PHONY: demo test lint bench chat serve clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot adapters scheduler storage tests bench
+	$(BIN)/ruff check bot adapters scheduler storage tests bench cards
 	$(BIN)/mypy
 
 bench: $(STAMP)
@@ -30,6 +30,19 @@ chat: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/porte-voix serve
+
+# Every card, in English and French, as Teams (Microsoft's renderer) and Slack draw them:
+# PNGs and measures in docs/cards/ (cards/__main__.py). Needs Debian's Chromium and fonts.
+CHROMIUM ?= /usr/bin/chromium
+CARD_FONTS := fonts-liberation2 fonts-lato fonts-noto-color-emoji
+
+cards/node_modules/.package-lock.json: cards/package.json cards/package-lock.json
+	cd cards && npm ci
+
+screenshots: $(STAMP) cards/node_modules/.package-lock.json
+	@test -x $(CHROMIUM) || { echo "make screenshots: no Chromium at $(CHROMIUM):" \
+	  "apt-get install chromium $(CARD_FONTS)" >&2; exit 1; }
+	PORTEVOIX_CHROMIUM=$(CHROMIUM) $(BIN)/python -m cards --out docs/cards
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache porte-voix.db

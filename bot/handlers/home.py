@@ -24,8 +24,8 @@ def home_card(ctx: Context, figures: Impact | None = None) -> Card:
             blocks.append(impact_facts(ctx, figures))
         blocks.append(Actions((
             Button(ctx.say("help.button_prefs"), "prefs.open"),
-            Button(ctx.say("help.button_me"), "help.me"),
-            Button(ctx.say("home.button_stop"), "volunteer.stop", style="danger"),
+            Button(ctx.say("help.button_me"), "help.me", style="primary"),
+            Button(ctx.say("home.button_stop"), "volunteer.stop"),  # there, never loud
         )))
     else:
         changed = member.status == "active"
