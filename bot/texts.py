@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from babel.numbers import format_percent
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "message_templates"
@@ -22,6 +24,17 @@ def normalize_locale(value: str | None, fallback: str = DEFAULT_LOCALE) -> str:
     return fallback if fallback in LOCALES else DEFAULT_LOCALE
 
 
+def percent(value: float, locale: str) -> str:
+    """A share as its language writes it: "42%", « 42 % » (Babel)."""
+    return format_percent(round(float(value), 2), locale=locale)
+
+
+@pass_context
+def _pct(context: Context, value: float) -> str:
+    # A template's name starts with its locale's folder: "fr/share.j2".
+    return percent(value, str(context.name or "en").split("/", 1)[0])
+
+
 def make_environment(root: Path = TEMPLATES) -> SandboxedEnvironment:
     """One sandboxed environment for the process: strict, no autoescape (renderers escape)."""
     env = SandboxedEnvironment(
@@ -33,7 +46,7 @@ def make_environment(root: Path = TEMPLATES) -> SandboxedEnvironment:
         autoescape=False,
         auto_reload=False,  # templates are read once: no stat() of the file on every message
     )
-    env.filters["pct"] = lambda x: f"{round(float(x) * 100)} %"
+    env.filters["pct"] = _pct
     env.filters["sentence"] = sentence
     return env
 

@@ -251,7 +251,7 @@ async def test_me_counts_shares_clicks_without_bots_and_authenticity(console, jo
     assert f"{says(rt, 'me.shares')}: 1" in text
     assert f"{says(rt, 'me.clicks')}: 3" in text
     assert 0 < share.edit_ratio < 1
-    assert f"{says(rt, 'me.authenticity')}: {round(share.edit_ratio * 100)} %" in text
+    assert f"{says(rt, 'me.authenticity')}: {round(share.edit_ratio * 100)}%" in text
 
 
 @pytest.mark.parametrize("text", ["help", "aide", "?", "bonjour", "asdf", "", "   "])

@@ -10,6 +10,7 @@ from bot.events import CardAction, DirectMessage
 from bot.router import router
 from bot.services.timeparse import BadTime, parse_until
 from bot.stats import Impact, impact
+from bot.texts import percent
 from bot.volunteers import cancel_pending, is_volunteer, record_consent, resume_pending
 from bot.wakeups import OUTBOX, PLAN
 
@@ -64,7 +65,7 @@ def impact_facts(ctx: Context, figures: Impact) -> Facts:
         Fact(ctx.say("me.shares"), str(len(figures.shares))),
         Fact(ctx.say("me.confirmed"), str(figures.confirmed)),
         Fact(ctx.say("me.clicks"), str(figures.clicks)),
-        Fact(ctx.say("me.authenticity"), f"{round(authenticity * 100)} %"),
+        Fact(ctx.say("me.authenticity"), percent(authenticity, ctx.locale)),
     ))
 
 
