@@ -17,7 +17,8 @@ the outbox then reuses. The job stops when nothing is left within HORIZON, or wh
 model is backed off (a 429, a 5xx, garbage or a timeout); those left unanswered are asked
 once more in the same run when the pause is short, else on a later run if still waiting.
 A draft is compared with what colleagues on either side of its slot were given (the
-soonest due are drafted first, so a later slot may already have its drafts). One replica drafts at a time (a singleton job).
+soonest due are drafted first, so a later slot may already have its drafts). One replica
+drafts at a time (a singleton job).
 """
 
 from __future__ import annotations
