@@ -329,6 +329,19 @@ async def test_no_body_on_the_slack_webhook_gets_a_5xx(server: Server,
     await still_serving(server, caplog)
 
 
+async def test_a_view_without_its_type_is_refused_not_a_5xx(server: Server) -> None:
+    """Found by the fuzzing above: Bolt reads view["type"] of every view_submission
+    before any listener runs, so a view without one must be refused before Bolt sees it."""
+    payload = payloads.unpack(payloads.view_submission(
+        ALICE, "prefs", payloads.text_value("weekly_cap", "3")))
+    del payload["view"]["type"]
+    body = payloads.interactivity_body(payload).encode()
+    now = str(int(time.time()))
+    sent = Sent(body, {"Content-Type": payloads.FORM, "X-Slack-Request-Timestamp": now,
+                       "X-Slack-Signature": payloads.signature(body, SECRET, now)}, signed=True)
+    assert await asyncio.to_thread(server.request, "POST", SLACK, sent) == 400
+
+
 async def test_no_body_on_the_teams_webhook_gets_a_5xx(server: Server,
                                                        caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)

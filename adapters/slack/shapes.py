@@ -93,6 +93,7 @@ class _State(_Shape):
 
 
 class _View(_Ids):
+    type: StrictStr  # "modal", "home"…: Bolt reads it (view["type"]) before any listener
     callback_id: StrictStr
     private_metadata: Text = None
     app_installed_team_id: Id = None
