@@ -72,13 +72,15 @@ class Divider:
 
 @dataclass(frozen=True)
 class Button:
-    """A button: either an action sent back to the bot, or a link opened in a browser."""
+    """A button: either an action sent back to the bot, or a link opened in a browser.
+    A `quiet` one stays out of the way (Teams: in the card's "…" menu)."""
 
     label: str
     action_id: str
     value: str = ""
     style: Style = None
     url: str | None = None
+    quiet: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,34 @@ class Actions:
     buttons: tuple[Button, ...]
 
 
+@dataclass(frozen=True)
+class Idea:
+    """One text offered to pick: its short label, its words, a discreet note ("draft by
+    AI"), the value sent back when it is picked, and the label of a button of its own
+    where a platform gives each idea one (Slack, the console)."""
+
+    value: str
+    label: str
+    text: str
+    button: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Ideas:
+    """Texts to pick one from, then one action for it. Teams shows them as one choice and a
+    single `choose` button; Slack and the console give each idea its own button. Either way
+    the action `action_id` comes back with the picked idea's value. `more` are the other
+    things one may do instead, shown beside that action."""
+
+    action_id: str
+    choose: str
+    ideas: tuple[Idea, ...]
+    more: tuple[Button, ...] = ()
+
+
 Block = (Heading | Text | Quote | Facts | Figures | Image | LinkPreview | Footnote | Divider
-         | Actions)
+         | Actions | Ideas)
 
 
 @dataclass(frozen=True)
@@ -98,7 +126,16 @@ class Card:
     blocks: tuple[Block, ...]
 
     def buttons(self) -> list[Button]:
-        return [b for block in self.blocks if isinstance(block, Actions) for b in block.buttons]
+        """Every button, an idea's own included (as Slack and the console show them)."""
+        found: list[Button] = []
+        for block in self.blocks:
+            if isinstance(block, Actions):
+                found += block.buttons
+            elif isinstance(block, Ideas):
+                found += [Button(idea.button, block.action_id, idea.value)
+                          for idea in block.ideas]
+                found += block.more
+        return found
 
 
 @dataclass(frozen=True)

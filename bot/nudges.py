@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from bot.cards import Actions, Block, Button, Card, Footnote, Heading, LinkPreview, Quote, Text
+from bot.cards import (
+    Actions,
+    Block,
+    Button,
+    Card,
+    Footnote,
+    Heading,
+    Idea,
+    Ideas,
+    LinkPreview,
+    Text,
+)
 from bot.preferences import preferences
 from bot.texts import Texts
 from bot.voice.stored import AI, Suggestion
@@ -13,39 +24,30 @@ from storage.models import Delivery, Member, Post, Workspace
 
 def nudge_card(texts: Texts, post: Post, delivery: Delivery, suggestions: list[Suggestion],
                cap: int, style: Style, hashtags: str) -> Card:
-    """The nudge, wholly in the language of the post version the member gets; `hashtags`
-    is the line the share form adds to each idea."""
+    """The nudge, wholly in the language of the post version the member gets: the post's
+    title as the hook, its gist, the ideas to pick one from (each its label and its own
+    words), one action for the idea picked, and quiet ways out. `hashtags` is the line the
+    share form adds to each idea."""
     shown = version(post, delivery.language)
 
     def say(key: str, **values: object) -> str:
         return texts.say(shown.language, key, **values)
 
-    own = Button(say("nudge.own"), "nudge.pick", f"{delivery.id}:own",
-                 "primary" if style.own_first else None)
-    blocks: list[Block] = [
-        Heading(say("nudge.title")),
-        LinkPreview(post.url, shown.title, shown.summary),
-    ]
-    if shown.key_points:
-        blocks.append(Text("\n".join(f"• {point}" for point in shown.key_points)))
-    if style.own_first:
+    gist = shown.summary or "\n".join(f"• {point}" for point in shown.key_points)
+    blocks: list[Block] = [LinkPreview(post.url, shown.title, gist)]
+    own = Button(say("nudge.own"), "nudge.pick", f"{delivery.id}:own", quiet=not style.own_first)
+    if style.own_first:  # they rewrite everything: their own text comes first, in view
         blocks.append(Actions((own,)))
-    blocks.append(Text(say("nudge.suggestions_intro")))
-    for index, suggestion in enumerate(suggestions):
-        if suggestion.label:
-            blocks.append(Text(suggestion.label))
-        blocks.append(Quote(suggestion.text))
-        if suggestion.source == AI:
-            blocks.append(Footnote(say("nudge.ai_draft")))
-        blocks.append(Actions((Button(say("nudge.use", number=index + 1), "nudge.pick",
-                                      f"{delivery.id}:{index}", "primary"),)))
+    quiet = (*(() if style.own_first else (own,)),
+             Button(say("nudge.skip"), "nudge.skip", str(delivery.id), quiet=True),
+             Button(say("nudge.not_for_me"), "nudge.decline", str(delivery.id), quiet=True))
+    blocks.append(Ideas("nudge.pick", say("nudge.edit_picked"), tuple(
+        Idea(f"{delivery.id}:{index}", suggestion.label or say("nudge.idea", number=index + 1),
+             suggestion.text, say("nudge.use", number=index + 1),
+             say("nudge.ai_draft") if suggestion.source == AI else "")
+        for index, suggestion in enumerate(suggestions)), more=quiet))
     if hashtags and suggestions:
         blocks.append(Footnote(say("nudge.hashtags", tags=hashtags)))
-    blocks.append(Actions((
-        *(() if style.own_first else (own,)),
-        Button(say("nudge.skip"), "nudge.skip", str(delivery.id)),
-        Button(say("nudge.not_for_me"), "nudge.decline", str(delivery.id)),
-    )))
     blocks.append(Footnote(say("nudge.footer", cap=cap)))
     return Card(summary=say("nudge.summary", title=shown.title), blocks=tuple(blocks))
 

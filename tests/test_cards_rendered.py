@@ -3,9 +3,7 @@ light host config, 450 px, headless Chromium), checked from the DOM (issue 12): 
 label cut, exactly one primary action on a card that has actions, the nudge under 550 px
 in both languages.
 
-What fails today is marked xfail(strict=True) with the issue's redesign as its reason:
-when a redesign fixes it, the test passes, strict turns that into a failure, and the mark
-must go. Skipped, with the reason, where Chromium, the npm packages of cards/ or the fonts
+Skipped, with the reason, where Chromium, the npm packages of cards/ or the fonts
 are missing (.ci/run installs them). One browser and one catalog for the whole module.
 """
 
@@ -21,21 +19,10 @@ from cards.render import Measures, Renderer, missing
 
 NUDGE_LIMIT = 550  # px tall, at 450 px wide
 
-NUDGE = "issue 12: nudge redesign"
-# (check, kind, locale) that fail today, with the measures seen when they were marked:
-FAILING = {
-    ("height", "nudge", "en"): NUDGE,  # 980 px
-    ("height", "nudge", "fr"): NUDGE,  # 1033 px
-    ("primary", "nudge", "en"): NUDGE,  # 3 primaries ("Edit idea 1/2/3")
-    ("primary", "nudge", "fr"): NUDGE,
-}
 
-
-def cases(check: str, kinds: tuple[str, ...] = KINDS) -> list[object]:
-    return [pytest.param(kind, locale, id=f"{kind}-{locale}", marks=[
-        pytest.mark.xfail(strict=True, reason=FAILING[(check, kind, locale)])]
-        if (check, kind, locale) in FAILING else [])
-        for kind in kinds for locale in LOCALES]
+def cases(kinds: tuple[str, ...] = KINDS) -> list[object]:
+    return [pytest.param(kind, locale, id=f"{kind}-{locale}")
+            for kind in kinds for locale in LOCALES]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +36,7 @@ def measured() -> Iterator[dict[tuple[str, str], Measures]]:
         yield {(s.kind, s.locale): renderer.teams(teams_json(s, texts)) for s in samples}
 
 
-@pytest.mark.parametrize(("kind", "locale"), cases("cut"))
+@pytest.mark.parametrize(("kind", "locale"), cases())
 def test_no_action_label_is_cut(measured: dict[tuple[str, str], Measures], kind: str,
                                 locale: str) -> None:
     card = measured[kind, locale]
@@ -57,7 +44,7 @@ def test_no_action_label_is_cut(measured: dict[tuple[str, str], Measures], kind:
                             for a in card.actions if a.cut]
 
 
-@pytest.mark.parametrize(("kind", "locale"), cases("primary"))
+@pytest.mark.parametrize(("kind", "locale"), cases())
 def test_one_primary_action_where_there_are_actions(
         measured: dict[tuple[str, str], Measures], kind: str, locale: str) -> None:
     card = measured[kind, locale]
@@ -66,7 +53,7 @@ def test_one_primary_action_where_there_are_actions(
     assert card.primaries == 1, [(a.label, a.primary) for a in card.actions]
 
 
-@pytest.mark.parametrize(("kind", "locale"), cases("height", ("nudge",)))
+@pytest.mark.parametrize(("kind", "locale"), cases(("nudge",)))
 def test_the_nudge_fits_a_laptop_screen(measured: dict[tuple[str, str], Measures], kind: str,
                                         locale: str) -> None:
     card = measured[kind, locale]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bench.voice import HIRING
-from bot.cards import Actions, Button, Quote, Text
+from bot.cards import Actions, Button, Ideas, LinkPreview
 from bot.voice.checks import foreign_sentences, repeats_headline
 from bot.voice.stored import stored
 from storage.models import Delivery, Share
@@ -52,7 +52,8 @@ async def test_a_french_volunteer_gets_the_french_version_and_no_english_word(co
     card = nudge_message(console, "alice").body
     assert card.summary == says(rt, "nudge.summary", "fr",
                                 title="Nous ouvrons un bureau à Bordeaux")
-    shown = " ".join(b.text for b in card.blocks if isinstance(b, Text | Quote))
+    shown = " ".join([b.summary for b in card.blocks if isinstance(b, LinkPreview)]
+                     + quotes(card))
     assert "Bordeaux" in shown and "office" not in shown and "twenty" not in shown
     french = await texts_given(rt, "alice")
     assert len(french) == 3
@@ -130,7 +131,9 @@ async def test_someone_who_rewrites_everything_is_offered_their_own_words_first(
     await queue(console, NEWS_EN)
     await jobs.tick()
     card = [m for m in console.dm("alice") if m.proactive][2].body
-    first_actions = next(b for b in card.blocks if isinstance(b, Actions))
-    own = first_actions.buttons[0]
-    assert isinstance(own, Button)
-    assert (own.label, own.style) == (says(rt, "nudge.own"), "primary")
+    # Before the ideas, in view (it is otherwise among the quiet ways out, after them).
+    first, ideas = (next(i for i, b in enumerate(card.blocks) if isinstance(b, kind))
+                    for kind in (Actions, Ideas))
+    own = card.blocks[first].buttons[0]
+    assert isinstance(own, Button) and first < ideas
+    assert (own.label, own.quiet) == (says(rt, "nudge.own"), False)

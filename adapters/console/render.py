@@ -16,6 +16,7 @@ from bot.cards import (
     Footnote,
     Form,
     Heading,
+    Ideas,
     Image,
     LinkPreview,
     Quote,
@@ -63,6 +64,18 @@ def card_to_text(card: Card | str) -> str:
                 number += 1
                 labels.append(_button_label(number, button.label, button.url))
             lines.append("  " + "   ".join(labels))
+        elif isinstance(block, Ideas):
+            for idea in block.ideas:
+                number += 1
+                lines.append(idea.label + (f" ({idea.note})" if idea.note else ""))
+                lines.extend("  > " + line for line in idea.text.splitlines() or [""])
+                lines.append("  " + _button_label(number, idea.button, None))
+            labels = []
+            for button in block.more:
+                number += 1
+                labels.append(_button_label(number, button.label, button.url))
+            if labels:
+                lines.append("  " + "   ".join(labels))
     return "\n".join(lines)
 
 
@@ -100,6 +113,19 @@ def card_to_rich(card: Card | str, title: str = "Porte-Voix") -> Panel:
             parts.append(RichText(block.text, style="dim italic"))
         elif isinstance(block, Divider):
             parts.append(RichText("─" * 20, style="dim"))
+        elif isinstance(block, Ideas):
+            for idea in block.ideas:
+                number += 1
+                parts.append(RichText(idea.label + (f" · {idea.note}" if idea.note else ""),
+                                      style="bold"))
+                parts.append(Panel(RichText(idea.text, style="italic"), border_style="dim"))
+                parts.append(RichText(_button_label(number, idea.button, None), style="bold"))
+            if block.more:
+                line = RichText()
+                for button in block.more:
+                    number += 1
+                    line.append(_button_label(number, button.label, button.url) + "   ")
+                parts.append(line)
         elif isinstance(block, Actions):
             line = RichText()
             for button in block.buttons:

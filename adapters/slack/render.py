@@ -18,6 +18,7 @@ from bot.cards import (
     Footnote,
     Form,
     Heading,
+    Ideas,
     Image,
     Input,
     LinkPreview,
@@ -174,6 +175,19 @@ def _actions(block: Actions) -> list[Json]:
             for i in range(0, len(elements), BUTTONS_PER_BLOCK)]
 
 
+def _ideas(block: Ideas) -> list[Json]:
+    """A section per idea: its label in bold (its note beside it), its words quoted, and a
+    button of its own that sends the idea's value."""
+    sections = []
+    for idea in block.ideas:
+        head = f"*{escape(idea.label)}*" + (f" · _{escape(idea.note)}_" if idea.note else "")
+        text = _fit(idea.text, SECTION_TEXT - len(head) - 1, _quote)
+        sections.append({"type": "section", "text": {"type": "mrkdwn", "text": f"{head}\n{text}"},
+                         "accessory": _button(Button(idea.button, block.action_id, idea.value),
+                                              block.action_id)})
+    return sections + _actions(Actions(block.more))
+
+
 def _render_block(block: Block) -> list[Json]:
     if isinstance(block, Heading):
         text = block.text.strip()
@@ -194,6 +208,8 @@ def _render_block(block: Block) -> list[Json]:
         return _context(_fit(block.text, SECTION_TEXT))
     if isinstance(block, Divider):
         return [{"type": "divider"}]
+    if isinstance(block, Ideas):
+        return _ideas(block)
     return _actions(block)
 
 

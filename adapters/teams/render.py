@@ -148,6 +148,8 @@ def _button(button: cards.Button, *, execute: bool, in_form: bool) -> Json | Non
             action["associatedInputs"] = "none"
     if button.style:
         action["style"] = STYLES[button.style]
+    if button.quiet:  # in the "…" menu, out of the way
+        action["mode"] = "secondary"
     return action
 
 
@@ -157,6 +159,24 @@ def _actions(block: cards.Actions, *, execute: bool, in_form: bool) -> list[Json
                if (action := _button(button, execute=execute, in_form=in_form)) is not None]
     return [{"type": "ActionSet", "actions": actions[i:i + ACTIONS_PER_SET]}
             for i in range(0, len(actions), ACTIONS_PER_SET)]
+
+
+def _ideas(block: cards.Ideas, *, execute: bool) -> list[Json]:
+    """One choice of the ideas (each its label, its words and its note, wrapped) and one
+    primary action, with the other ways out beside it: the picked idea's value comes back
+    as the action's "value" (inputs are merged into the action's data, which has none)."""
+    more = [action for button in block.more
+            if (action := _button(button, execute=execute, in_form=False)) is not None]
+    if not block.ideas:
+        return [{"type": "ActionSet", "actions": more}] if more else []
+    choices = [{"title": cut_on_word(_one_line(f"{idea.label} — {idea.text}" + (
+        f" ({idea.note})" if idea.note else "")), TEXT_LIMIT), "value": idea.value}
+        for idea in block.ideas]
+    choose = _post_back(_label(block.choose), {"action_id": block.action_id},
+                        verb=block.action_id, execute=execute)
+    return [{"type": "Input.ChoiceSet", "id": "value", "style": "expanded", "wrap": True,
+             "value": block.ideas[0].value, "choices": choices},
+            {"type": "ActionSet", "actions": [{**choose, "style": STYLES["primary"]}, *more]}]
 
 
 def _element(block: cards.Block, *, execute: bool, in_form: bool) -> list[Json]:
@@ -181,6 +201,8 @@ def _element(block: cards.Block, *, execute: bool, in_form: bool) -> list[Json]:
         return _text(_fit(block.text), isSubtle=True, size="Small")
     if isinstance(block, cards.Actions):
         return _actions(block, execute=execute, in_form=in_form)
+    if isinstance(block, cards.Ideas):
+        return _ideas(block, execute=execute)
     return []  # Divider: handled by _body
 
 

@@ -78,7 +78,7 @@ ACTIONS = {"Action.OpenUrl", "Action.Submit", "Action.ShowCard", "Action.ToggleV
 ENUMS = {"size": {"Small", "Default", "Medium", "Large", "ExtraLarge"},
          "weight": {"Lighter", "Default", "Bolder"}, "spacing": {"Medium"}}
 STYLES = {"TextBlock": {"heading"}, "Container": {"emphasis"},
-          "Input.ChoiceSet": {"compact"}, "action": {"positive", "destructive"}}
+          "Input.ChoiceSet": {"compact", "expanded"}, "action": {"positive", "destructive"}}
 
 
 @cache
@@ -479,7 +479,14 @@ def test_the_products_own_nudge_and_done_cards(locale: str) -> None:
              ("Proud! #team", "é " * 1600, "<b>c</b>")]
     card = nudge_card(texts, post, delivery, ideas, 2, Style(), "#a <at>x</at>")
     nudge = valid(render_card(card))
-    assert [b["type"] for b in nudge["body"]].count("ActionSet") == 4
+    # The ideas as one choice, then one primary action with the quiet ones in its menu.
+    [choice] = [b for b in nudge["body"] if b["type"] == "Input.ChoiceSet"]
+    assert [c["value"] for c in choice["choices"]] == ["7:0", "7:1", "7:2"]
+    [actions] = [b["actions"] for b in nudge["body"] if b["type"] == "ActionSet"]
+    assert [(a["data"]["action_id"], a.get("style"), a.get("mode")) for a in actions] == [
+        ("nudge.pick", "positive", None), ("nudge.pick", None, "secondary"),
+        ("nudge.skip", None, "secondary"), ("nudge.decline", None, "secondary")]
+    assert "value" not in actions[0]["data"]  # the choice's input gives it
     out = texts_of(nudge)
     assert "<" not in out and "*launch*" not in out and "[x](y)" not in out
     valid(render_card(done_card(texts, locale, post, "Shared <at>everyone</at>")))
