@@ -7,12 +7,15 @@ console messenger deliver, so the conversations stay readable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from adapters.console.transport import ConsoleMessenger
+from bench.fake_model import FakeModel, Reply
 from bot.cards import Card
+from bot.config import Settings
 from bot.events import ConversationRef, MessageRef
 from bot.ports import SendError
 from bot.runtime import Runtime
@@ -93,3 +96,26 @@ async def share_nudge(console: Any, user: str, words: str = " In my own words.")
     member = (await members_by_user(console.bot.rt))[user]
     shares = await rows(console.bot.rt, Share, Share.member_id == member.id)
     return max(shares, key=lambda share: share.id)
+
+
+# Three drafts an AI model may write for any post: no fact, name or figure of their own.
+IDEAS = ("The news I was waiting for: I am glad to pass it on to everyone I know.",
+         "Here is something I am proud to share, and it reads better than I could say it.",
+         "A good reason to look at what we do, told better than I would tell it myself.")
+
+
+@contextlib.asynccontextmanager
+async def model_serving(reply: Callable[[dict[str, Any]], Reply]) -> AsyncIterator[FakeModel]:
+    """An OpenAI-compatible model on 127.0.0.1 answering each request with `reply(body)`."""
+    fake = FakeModel(reply)
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+def model_settings(database_url: str, model: FakeModel, **more: Any) -> Settings:
+    """The tests' settings, with `model` as the workspace's AI writer."""
+    return Settings(database_url=database_url, admins=[ADMIN], public_url="https://pv.example",
+                    llm_url=model.url, llm_model="tiny", **more)

@@ -4,18 +4,15 @@ sent are dropped, and the engine's suggestions go instead."""
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import chain, repeat
 
 import pytest
 
-from bench.fake_model import FakeModel, drafts
-from bot.config import Settings
+from bench.fake_model import drafts
 from tests.conftest import ADMIN, START, enlist
-from tests.fakes import queue_post, set_prefs, user_deliveries
+from tests.fakes import IDEAS, model_serving, model_settings, queue_post, set_prefs, user_deliveries
 from tests.helpers import nudge_message, quotes
 
-IDEAS = ("The news I was waiting for: I am glad to pass it on to everyone I know.",
-         "Here is something I am proud to share, and it reads better than I could say it.",
-         "A good reason to look at what we do, told better than I would tell it myself.")
 OTHERS = ("Colleagues worked hard on this one, and it shows: have a look if you can.",
           "I rarely post about work, but this one deserves a few minutes of your time.",
           "Small team, big week. Sharing it because friends keep asking what we do.")
@@ -23,16 +20,14 @@ OTHERS = ("Colleagues worked hard on this one, and it shows: have a look if you 
 
 @pytest.fixture
 async def model():
-    fake = FakeModel(lambda body: drafts(*(OTHERS if len(fake.received) > 1 else IDEAS)))
-    await fake.start()
-    yield fake
-    await fake.stop()
+    texts = chain([IDEAS], repeat(OTHERS))  # Alice's first, then Bob's
+    async with model_serving(lambda body: drafts(*next(texts))) as fake:
+        yield fake
 
 
 @pytest.fixture
 def settings(database_url, model):
-    return Settings(database_url=database_url, admins=[ADMIN], public_url="https://pv.example",
-                    llm_url=model.url, llm_model="tiny")
+    return model_settings(database_url, model)
 
 
 async def drafted_for(console, jobs, rt, *users: str) -> None:

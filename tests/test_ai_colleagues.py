@@ -5,29 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from bench.fake_model import FakeModel, drafts, error
-from bot.config import Settings
+from bench.fake_model import drafts, error
 from tests.conftest import ADMIN, enlist
-from tests.fakes import queue_post, set_prefs, user_deliveries
-
-IDEAS = ("The news I was waiting for: I am glad to pass it on to everyone I know.",
-         "Here is something I am proud to share, and it reads better than I could say it.",
-         "A good reason to look at what we do, told better than I would tell it myself.")
+from tests.fakes import IDEAS, model_serving, model_settings, queue_post, set_prefs, user_deliveries
 
 
 @pytest.fixture
 async def model():
     answers = [drafts(*IDEAS), error(429, "slow down", retry_after=0), drafts(*IDEAS)]
-    fake = FakeModel(lambda body: answers.pop(0))
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with model_serving(lambda body: answers.pop(0)) as fake:
+        yield fake
 
 
 @pytest.fixture
 def settings(database_url, model):
-    return Settings(database_url=database_url, admins=[ADMIN], public_url="https://pv.example",
-                    llm_url=model.url, llm_model="tiny", llm_concurrency=1)
+    return model_settings(database_url, model, llm_concurrency=1)
 
 
 async def test_a_draft_written_after_a_later_colleagues_is_compared_with_it(console, jobs,

@@ -7,31 +7,24 @@ from datetime import timedelta
 
 import pytest
 
-from bench.fake_model import FakeModel, Reply, drafts
-from bot.config import Settings
+from bench.fake_model import Reply, drafts
 from storage.models import Delivery
 from tests.conftest import ADMIN, START, enlist
-from tests.fakes import queue_post, user_deliveries
+from tests.fakes import IDEAS, model_serving, model_settings, queue_post, user_deliveries
 from tests.helpers import nudge_message, quotes, rows, until
 
-IDEAS = ("The news I was waiting for: I am glad to pass it on to everyone I know.",
-         "Here is something I am proud to share, and it reads better than I could say it.",
-         "A good reason to look at what we do, told better than I would tell it myself.")
 DUE = START + timedelta(seconds=60)  # planned at START, with the default lead
 
 
 @pytest.fixture
 async def model():
-    fake = FakeModel(lambda body: drafts(*IDEAS))
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with model_serving(lambda body: drafts(*IDEAS)) as fake:
+        yield fake
 
 
 @pytest.fixture
 def settings(database_url, model):
-    return Settings(database_url=database_url, admins=[ADMIN], public_url="https://pv.example",
-                    llm_url=model.url, llm_model="tiny", llm_timeout=1.0)
+    return model_settings(database_url, model, llm_timeout=1.0)
 
 
 async def drafted(rt) -> bool:
