@@ -21,6 +21,14 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Point:
+    """One point of a list: its lead phrase in bold, then the rest of it."""
+
+    lead: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Quote:
     """A text shown as someone's words (a suggestion, a shared text)."""
 
@@ -114,8 +122,8 @@ class Ideas:
     more: tuple[Button, ...] = ()
 
 
-Block = (Heading | Text | Quote | Facts | Figures | Image | LinkPreview | Footnote | Divider
-         | Actions | Ideas)
+Block = (Heading | Text | Point | Quote | Facts | Figures | Image | LinkPreview | Footnote
+         | Divider | Actions | Ideas)
 
 
 @dataclass(frozen=True)

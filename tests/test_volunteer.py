@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from adapters.console.render import card_to_text
-from bot.cards import Card
+from bot.cards import Card, Point
 from bot.clicks import follow
 from bot.voice.stored import stored
 from storage.models import Delivery, Share
@@ -50,6 +50,12 @@ async def test_join_shows_the_charter_and_only_accept_opts_in(console, rt, local
     text = card_to_text(card)
     assert heading in text
     assert rt.charter.text(locale).split("\n")[0] in text
+    # Each "- " line of charter.md a point, its first sentence or clause leading in bold.
+    points = [block for block in card.blocks if isinstance(block, Point)]
+    lines = [line for line in rt.charter.text(locale).splitlines() if line.startswith("- ")]
+    assert len(points) == len(lines) >= 5 and "- " not in text
+    assert all(line[2:].startswith(point.lead) and point.text for point, line in
+               zip(points, lines, strict=True))
     assert f"({says(rt, 'charter.version', locale, version=rt.charter.version)})" in text
     labels = [button.label for button in card.buttons()]
     assert labels == [says(rt, "charter.accept", locale), says(rt, "charter.decline", locale)]

@@ -19,6 +19,7 @@ from bot.cards import (
     Ideas,
     Image,
     LinkPreview,
+    Point,
     Quote,
     Select,
     Text,
@@ -41,6 +42,8 @@ def card_to_text(card: Card | str) -> str:
             lines.append(f"== {block.text} ==")
         elif isinstance(block, Text):
             lines.append(block.text)
+        elif isinstance(block, Point):
+            lines.append(f"• {block.lead} {block.text}".rstrip())
         elif isinstance(block, Quote):
             lines.extend("  > " + line for line in block.text.splitlines() or [""])
         elif isinstance(block, Facts):
@@ -90,6 +93,11 @@ def card_to_rich(card: Card | str, title: str = "Porte-Voix") -> Panel:
             parts.append(RichText(block.text, style="bold"))
         elif isinstance(block, Text):
             parts.append(RichText(block.text))
+        elif isinstance(block, Point):
+            point = RichText("• ")
+            point.append(block.lead, style="bold")
+            point.append(f" {block.text}".rstrip())
+            parts.append(point)
         elif isinstance(block, Quote):
             parts.append(Panel(RichText(block.text, style="italic"), border_style="dim"))
         elif isinstance(block, Facts):

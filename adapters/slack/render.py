@@ -22,6 +22,7 @@ from bot.cards import (
     Image,
     Input,
     LinkPreview,
+    Point,
     Quote,
     Select,
     Text,
@@ -194,6 +195,10 @@ def _render_block(block: Block) -> list[Json]:
         return [{"type": "header", "text": _plain(text, HEADER_TEXT)}] if text else []
     if isinstance(block, Text):
         return _section(_fit(block.text, SECTION_TEXT))
+    if isinstance(block, Point):
+        lead = _fit(block.lead.strip(), TITLE_IN_LINK, lambda t: f"*{escape(t)}*" if t else "")
+        return _section(" ".join(filter(None, (
+            lead, _fit(block.text.strip(), SECTION_TEXT - len(lead) - 1)))))
     if isinstance(block, Quote):
         return _section(_fit(block.text, SECTION_TEXT, _quote)) if block.text.strip() else []
     if isinstance(block, Facts):

@@ -73,8 +73,11 @@ def _fit(text: str, limit: int = TEXT_LIMIT) -> str:
     return fit(text, limit, escape)
 
 
+_BREAKABLE = re.compile(r"[ \t\r\n\f\v]+")  # not the non-breaking spaces of French
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return _BREAKABLE.sub(" ", text).strip(" ")
 
 
 def _link_target(url: str) -> str:
@@ -184,6 +187,10 @@ def _element(block: cards.Block, *, execute: bool, in_form: bool) -> list[Json]:
         return _heading(block.text)
     if isinstance(block, cards.Text):
         return _text(_fit(block.text))
+    if isinstance(block, cards.Point):
+        lead = _fit(_one_line(block.lead), TITLE_LIMIT)
+        rest = _fit(_one_line(block.text))
+        return _text(" ".join(filter(None, (f"**{lead}**" if lead else "", rest))))
     if isinstance(block, cards.Quote):
         quoted = _text(_fit(block.text))
         return [{"type": "Container", "style": "emphasis", "items": quoted}] if quoted else []

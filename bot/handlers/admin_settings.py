@@ -15,7 +15,7 @@ from bot.events import Command
 from bot.preferences import MAX_WEEKLY_CAP
 from bot.router import router
 from bot.texts import LOCALES
-from bot.voice.compose import forget_unsent
+from bot.voice.compose import forget_drafts
 from storage.models import Member, Workspace
 
 _DAY_NAMES = (("monday", "lundi"), ("tuesday", "mardi"), ("wednesday", "mercredi"),
@@ -134,6 +134,6 @@ async def set_setting(ctx: Context, event: Command) -> None:
         raise UserError("settings.no_model")
     setter(ctx.workspace, value.strip())
     if setter is _ai and not ctx.workspace.ai_drafts:  # no AI draft shown from now on
-        await forget_unsent(ctx.session, Member.workspace_id == ctx.workspace.id)
+        await forget_drafts(ctx.session, Member.workspace_id == ctx.workspace.id)
     audit(ctx, "set", name=name.lower(), value=value.strip()[:200])
     await ctx.reply(settings_card(ctx))

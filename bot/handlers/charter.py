@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from bot.cards import Actions, Button, Card, Footnote, Heading, Text
+import re
+
+from bot.cards import Actions, Block, Button, Card, Footnote, Heading, Point, Text
 from bot.context import Context
 from bot.events import CardAction, DirectMessage
 from bot.nudges import weekly_cap
 from bot.router import router
 from bot.volunteers import forget_unsent, is_volunteer, record_consent
 from bot.wakeups import PLAN
+
+# The lead: the first sentence, or clause before a colon ("Share only what is public:").
+_FIRST_SENTENCE = re.compile(r"^(.+?[.!?…:])(\s+|$)(.*)$")
+
+
+def _blocks(paragraph: str) -> list[Block]:
+    """A paragraph of charter.md as the card shows it: each "- " line a point whose first
+    sentence leads in bold, other paragraphs as text."""
+    if not paragraph.startswith("- "):
+        return [Text(paragraph)]
+    points: list[Block] = []
+    for line in re.split(r"\n(?=- )", paragraph):
+        item = re.sub(r"[ \t\n]+", " ", line.removeprefix("- ")).strip(" ")  # NBSPs stay
+        found = _FIRST_SENTENCE.match(item)
+        points.append(Point(*found.group(1, 3)) if found else Point(item))
+    return points
 
 
 def charter_card(ctx: Context, *, changed: bool = False) -> Card:
@@ -22,7 +40,7 @@ def charter_card(ctx: Context, *, changed: bool = False) -> Card:
         blocks=(
             Heading(ctx.say("charter.title")),
             Text(intro),
-            *(Text(p) for p in paragraphs),
+            *(block for p in paragraphs for block in _blocks(p)),
             Footnote(ctx.say("charter.version", version=charter.version)),
             Actions((
                 Button(ctx.say("charter.accept"), "charter.accept", charter.version, "primary"),

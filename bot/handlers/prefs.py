@@ -23,7 +23,7 @@ from bot.router import router
 from bot.services.timeparse import BadTime, parse_clock
 from bot.terms import find_blocked
 from bot.texts import LOCALES
-from bot.voice.compose import forget_unsent
+from bot.voice.compose import forget_drafts
 from bot.volunteers import is_volunteer
 from storage.models import Member
 
@@ -182,6 +182,6 @@ async def prefs_submitted(ctx: Context, event: FormSubmitted) -> None:
     )
     ctx.member.prefs = updated.to_json()
     if current.ai_drafts and not updated.ai_drafts:  # no AI draft shown to them from now on
-        await forget_unsent(ctx.session, Member.id == ctx.member.id)
+        await forget_drafts(ctx.session, Member.id == ctx.member.id)
     await ctx.reply(ctx.say("prefs.saved", cap=updated.weekly_cap, start=updated.quiet_start,
                             end=updated.quiet_end, languages=updated.languages))

@@ -156,7 +156,7 @@ async def compose(session: AsyncSession, texts: Texts, delivery: Delivery, post:
     return suggestions, style
 
 
-async def forget_unsent(session: AsyncSession, members: ColumnElement[bool]) -> None:
+async def forget_drafts(session: AsyncSession, members: ColumnElement[bool]) -> None:
     """Drop the suggestions made ahead for the planned nudges of the `members` picked (a
     condition on Member): composed again when sent, they follow a choice just changed
     (AI drafts turned off for a workspace or by a volunteer)."""
