@@ -117,6 +117,8 @@ window.pvTeams = async ({card, hostConfig}) => {
                              b => b.classList.contains("style-positive"));
   return {...measured, warnings};
 };
+// What Teams would send for a press: the action's data, the card's inputs merged in.
+AdaptiveCards.AdaptiveCard.onExecuteAction = action => { window.pvSent = action.data; };
 window.pvSlack = async () => {
   await document.fonts.ready;
   return {...pvMeasure(document.querySelector(".pv-root"), ".pv-action",
@@ -273,6 +275,18 @@ class Renderer:
             png.parent.mkdir(parents=True, exist_ok=True)
             self._teams.locator("#frame").screenshot(path=str(png))
         return _measures(raw, png)
+
+    def teams_press(self, card: dict[str, Any], button: str,
+                    choice: int | None = None) -> Any:
+        """Render the card, pick its `choice`-th radio option (from 0) if given, press the
+        button labelled `button`, and return the data the renderer would send to the bot."""
+        self.teams(card)
+        page = self._teams
+        page.evaluate("window.pvSent = undefined")
+        if choice is not None:
+            page.locator("#host input[type=radio]").nth(choice).check()
+        page.locator("#host button.ac-pushButton", has_text=button).first.click()
+        return page.evaluate("window.pvSent")
 
     def slack(self, payload: dict[str, Any], locale: str = "en",
               png: Path | None = None) -> Measures:

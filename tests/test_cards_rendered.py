@@ -10,6 +10,7 @@ are missing (.ci/run installs them). One browser and one catalog for the whole m
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -26,14 +27,22 @@ def cases(kinds: tuple[str, ...] = KINDS) -> list[object]:
 
 
 @pytest.fixture(scope="module")
-def measured() -> Iterator[dict[tuple[str, str], Measures]]:
+def rendering() -> Iterator[tuple[Renderer, dict[tuple[str, str], dict[str, Any]]]]:
+    """One browser, and every catalog card as the Teams adapter sends it."""
     reason = missing()
     if reason:
         pytest.skip(reason)
     texts = Texts(make_environment())
-    samples = build()
+    cards = {(s.kind, s.locale): teams_json(s, texts) for s in build()}
     with Renderer() as renderer:
-        yield {(s.kind, s.locale): renderer.teams(teams_json(s, texts)) for s in samples}
+        yield renderer, cards
+
+
+@pytest.fixture(scope="module")
+def measured(rendering: tuple[Renderer, dict[tuple[str, str], dict[str, Any]]]
+             ) -> dict[tuple[str, str], Measures]:
+    renderer, cards = rendering
+    return {key: renderer.teams(card) for key, card in cards.items()}
 
 
 @pytest.mark.parametrize(("kind", "locale"), cases())
@@ -67,3 +76,18 @@ def test_every_kind_is_in_the_catalog_and_rendered(
     for (kind, locale), card in measured.items():
         assert card.height > 50, (kind, locale)
         assert card.warnings == (), (kind, locale, card.warnings)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_idea_picked_is_the_one_the_nudge_sends(
+        rendering: tuple[Renderer, dict[tuple[str, str], dict[str, Any]]], locale: str) -> None:
+    """Pressed in Microsoft's renderer: the primary action carries no value of its own, the
+    choice of ideas gives it, as Teams merges a card's inputs into the action's data."""
+    renderer, cards = rendering
+    nudge = cards["nudge", locale]
+    [choice] = [e for e in nudge["body"] if e["type"] == "Input.ChoiceSet"]
+    [primary] = [a for e in nudge["body"] if e["type"] == "ActionSet" for a in e["actions"]
+                 if a.get("style") == "positive"]
+    for index, option in enumerate(choice["choices"]):
+        sent = renderer.teams_press(nudge, primary["title"], choice=index)
+        assert sent == {"action_id": "nudge.pick", "value": option["value"]}
