@@ -32,8 +32,6 @@ from storage.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
 MAX_POSTS_LISTED = 8
-
-
 MIN_SHARERS_FOR_MEDIAN = 3  # below this, a median is one person's figure
 
 
@@ -43,7 +41,7 @@ def first_day(start: datetime, tz_name: str, locale: str) -> str:
 
 
 def digest_card(rt: Runtime, locale: str, team: Team, week: TeamWeek, start: datetime,
-                end: datetime, tz_name: str) -> Card:
+                tz_name: str) -> Card:
     def say(key: str, **values: object) -> str:
         return rt.texts.say(locale, key, **values)
 
@@ -106,7 +104,7 @@ async def post_digest(rt: Runtime, session: AsyncSession, team: Team, start: dat
     if not week.empty or trigger == "manual":
         locale = await team_language(session, team, workspace)
         tz_name = team.timezone or workspace.timezone
-        card = digest_card(rt, locale, team, week, start, end, tz_name)
+        card = digest_card(rt, locale, team, week, start, tz_name)
         try:
             sent = await rt.messenger(workspace.platform).send(target, card, key=f"digest-{run_id}")
             status, ref = "posted", message_to_json(sent)

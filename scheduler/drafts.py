@@ -125,15 +125,16 @@ class Drafter:
             if teams:  # into the session's identity map, for request_for
                 (await session.scalars(select(Team).where(Team.id.in_(teams)))).all()
             batch = await Batch.of(session, [m.id for _, m, _, _ in rows])
+            prefs = {m.id: preferences(m.prefs, w.weekly_cap) for _, m, _, w in rows}
             examples = await past_texts(session, [
-                m.id for _, m, _, w in rows if preferences(m.prefs, w.weekly_cap).ai_examples
+                member_id for member_id, theirs in prefs.items() if theirs.ai_examples
             ], MAX_EXAMPLES)
             return [await self._job(session, delivery, member, post, workspace, batch,
-                                    examples.get(member.id, []))
+                                    prefs[member.id].ai_drafts, examples.get(member.id, []))
                     for delivery, member, post, workspace in rows]
 
     async def _job(self, session: AsyncSession, delivery: Delivery, member: Member,
-                   post: Post, workspace: Workspace, batch: Batch,
+                   post: Post, workspace: Workspace, batch: Batch, wants_ai: bool,
                    examples: list[str]) -> _Job:
         request = await request_for(session, self.rt.texts, delivery, post, member,
                                     workspace, batch)
@@ -141,7 +142,7 @@ class Drafter:
         batch.add(post.id, request.slot, assigned)
         job = _Job(delivery.id, member.id, post.id, request.slot, assigned,
                    sign_off=request.style.sign_off)
-        if not preferences(member.prefs, workspace.weekly_cap).ai_drafts:
+        if not wants_ai:
             return job
         tags = hashtag_line(list(post.hashtags), workspace.disclosure_hashtag)
         limit = min(MAX_DRAFT, LINKEDIN_LIMIT - len(tags) - LINK_ROOM)
