@@ -30,6 +30,9 @@ class DeferredResponder:
     async def open_form(self, form: Form) -> None:
         self._calls.append(("form", lambda: self.inner.open_form(form)))
 
+    async def refuse(self, form: Form) -> bool:
+        return await self.inner.refuse(form)  # a refusal comes after the rollback: no wait
+
     def discard(self) -> None:
         self._calls.clear()
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from bot import handlers  # noqa: F401  (registers every handler on the router)
 from bot.context import Context
 from bot.deferred import DeferredResponder
-from bot.errors import UserError
+from bot.errors import InputError, UserError
 from bot.events import (
     CardAction,
     Command,
@@ -81,7 +81,11 @@ class Bot:
                                          action="denied", detail={"event": type(event).__name__},
                                          at=self.rt.clock.now()))
                     await session.commit()
-                await responder.reply(self.rt.texts.say(locale, refusal.key, **refusal.values))
+                shown = isinstance(refusal, InputError) and refusal.form is not None \
+                    and await responder.refuse(refusal.form)
+                if not shown:
+                    await responder.reply(self.rt.texts.say(locale, refusal.key,
+                                                            **refusal.values))
             except Exception:
                 log.exception("handler failed for %s", type(event).__name__)
                 await session.rollback()
@@ -134,7 +138,13 @@ class Bot:
             await action.handler(ctx, event)
         elif isinstance(event, FormSubmitted):
             form = self._authorised(ctx, self.routes.forms.get(event.form_id))
-            await form.handler(ctx, event)
+            try:
+                await form.handler(ctx, event)
+            except InputError as refusal:
+                if form.reopen is not None:  # rebuilt now: the rollback will expire the rows
+                    beside = {refusal.name: ctx.say(refusal.key, **refusal.values)}
+                    refusal.form = (await form.reopen(ctx, event)).refused(event.values, beside)
+                raise
 
     @staticmethod
     def _authorised(ctx: Context, route: R | None) -> R:

@@ -15,27 +15,33 @@ from bot.cards import (
     Text,
 )
 from bot.preferences import preferences
+from bot.services.sharing import hashtag_line
 from bot.texts import Texts
 from bot.voice.stored import AI, Suggestion
 from bot.voice.style import Style
 from bot.voice.versions import version
 from storage.models import Delivery, Member, Post, Workspace
 
+NUDGE_REFRESH = "nudge"  # a nudge card's refresh value: "nudge:<delivery id>"
+
 
 def nudge_card(texts: Texts, post: Post, delivery: Delivery, suggestions: list[Suggestion],
-               cap: int, style: Style, hashtags: str) -> Card:
+               member: Member, workspace: Workspace, style: Style) -> Card:
     """The nudge, wholly in the language of the post version the member gets: the post's
     title as the hook, its gist, the ideas to pick one from (each its label and its own
-    words), one action for the idea picked, and quiet ways out. `hashtags` is the line the
-    share form adds to each idea."""
+    words), one action for the idea picked (it opens the share form), and quiet ways out.
+    It refreshes as the nudge's state changes (withdrawn, shared elsewhere)."""
     shown = version(post, delivery.language)
+    cap = weekly_cap(member, workspace)
+    hashtags = hashtag_line(list(post.hashtags), workspace.disclosure_hashtag)
 
     def say(key: str, **values: object) -> str:
         return texts.say(shown.language, key, **values)
 
     gist = shown.summary or "\n".join(f"• {point}" for point in shown.key_points)
     blocks: list[Block] = [LinkPreview(post.url, shown.title, gist)]
-    own = Button(say("nudge.own"), "nudge.pick", f"{delivery.id}:own", quiet=not style.own_first)
+    own = Button(say("nudge.own"), "nudge.pick", f"{delivery.id}:own", quiet=not style.own_first,
+                 form=True)
     if style.own_first:  # they rewrite everything: their own text comes first, in view
         blocks.append(Actions((own,)))
     quiet = (*(() if style.own_first else (own,)),
@@ -45,11 +51,12 @@ def nudge_card(texts: Texts, post: Post, delivery: Delivery, suggestions: list[S
         Idea(f"{delivery.id}:{index}", suggestion.label or say("nudge.idea", number=index + 1),
              suggestion.text, say("nudge.use", number=index + 1),
              say("nudge.ai_draft") if suggestion.source == AI else "")
-        for index, suggestion in enumerate(suggestions)), more=quiet))
+        for index, suggestion in enumerate(suggestions)), more=quiet, form=True))
     if hashtags and suggestions:
         blocks.append(Footnote(say("nudge.hashtags", tags=hashtags)))
     blocks.append(Footnote(say("nudge.footer", cap=cap)))
-    return Card(summary=say("nudge.summary", title=shown.title), blocks=tuple(blocks))
+    return Card(summary=say("nudge.summary", title=shown.title), blocks=tuple(blocks),
+                refresh=f"{NUDGE_REFRESH}:{delivery.id}")
 
 
 def weekly_cap(member: Member, workspace: Workspace) -> int:

@@ -24,6 +24,12 @@ class Responder(Protocol):
 
     async def open_form(self, form: Form) -> None: ...
 
+    async def refuse(self, form: Form) -> bool:
+        """Show a refused submission's form again where it was submitted, as the person left
+        it, its errors beside their inputs; False where the platform cannot (the refusal
+        is then answered as a message)."""
+        ...
+
 
 class Messenger(Protocol):
     """Proactive sending for one platform: nudges to members, digests to channels."""

@@ -6,17 +6,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from bot.cards import Form
 from bot.context import Context
 from bot.events import CardAction, Command, DirectMessage, FormSubmitted
 
 E = TypeVar("E")
 Handler = Callable[[Context, E], Awaitable[None]]
+Reopen = Callable[[Context, FormSubmitted], Awaitable[Form]]
 
 
 @dataclass(frozen=True)
 class Route(Generic[E]):
+    """A handler; a form's route may also rebuild the form a submission came from
+    (`reopen`), to show it again when an input is refused."""
+
     handler: Handler[E]
     admin: bool = False
+    reopen: Reopen | None = None
 
 
 @dataclass
@@ -53,10 +59,10 @@ class Router:
         return register
 
     def form(
-        self, form_id: str, admin: bool = False
+        self, form_id: str, admin: bool = False, reopen: Reopen | None = None
     ) -> Callable[[Handler[FormSubmitted]], Handler[FormSubmitted]]:
         def register(fn: Handler[FormSubmitted]) -> Handler[FormSubmitted]:
-            self.forms[form_id] = Route(fn, admin)
+            self.forms[form_id] = Route(fn, admin, reopen)
             return fn
         return register
 

@@ -16,8 +16,9 @@ import sys
 import time
 from pathlib import Path
 
+from adapters.teams.render import DIALOG_WIDTH
 from bot.texts import Texts, make_environment
-from cards.catalog import KINDS, LOCALES, build, slack_json, teams_json
+from cards.catalog import KINDS, LOCALES, build, slack_json, teams_json, teams_width
 from cards.render import TEAMS_WIDTH, Measures, Renderer, Unavailable, missing
 from cards.slack_html import MESSAGE_WIDTH, MODAL_WIDTH
 
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with Renderer(scale=args.scale) as renderer:
             for sample in samples:
-                teams = renderer.teams(teams_json(sample, texts),
+                teams = renderer.teams(teams_json(sample, texts), width=teams_width(sample),
                                        png=args.out / f"teams-{sample.name}.png")
                 slack = renderer.slack(slack_json(sample, texts), sample.locale,
                                        png=args.out / f"slack-{sample.name}.png")
@@ -66,8 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     table = "\n".join(rows)
     note = (f"Teams: Microsoft's adaptivecards renderer, Teams' light host config, "
-            f"{TEAMS_WIDTH} px wide; Slack: cards/slack_html.py, messages {MESSAGE_WIDTH} px, "
-            f"modals {MODAL_WIDTH} px. The nudge should stay under {NUDGE_LIMIT} px on Teams. "
+            f"{TEAMS_WIDTH} px wide (forms as dialogs, {DIALOG_WIDTH} px); Slack: "
+            f"cards/slack_html.py, messages {MESSAGE_WIDTH} px, modals {MODAL_WIDTH} px. "
+            f"The nudge should stay under {NUDGE_LIMIT} px on Teams. "
             f"Made by `make screenshots` (cards/__main__.py).")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "measures.md").write_text(f"# Cards as rendered\n\n{note}\n\n{table}\n", "utf-8")

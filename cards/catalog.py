@@ -33,7 +33,7 @@ from adapters.console.transport import (
     dm_id,
 )
 from adapters.slack.render import render_blocks, render_modal
-from adapters.teams.render import render_card, render_form
+from adapters.teams.render import DIALOG_WIDTH, render_card, render_form
 from bot.cards import Card, Form
 from bot.clicks import follow
 from bot.clock import ManualClock
@@ -45,6 +45,7 @@ from bot.texts import Texts
 from bot.voice.ai.client import Answer
 from bot.voice.ai.writer import Writer
 from bot.voice.stored import AI, stored
+from cards.render import TEAMS_WIDTH
 from scheduler.drafts import Drafter
 from scheduler.runner import Jobs
 from storage.models import Delivery, Share
@@ -52,14 +53,16 @@ from storage.models import Delivery, Share
 LOCALES = ("en", "fr")
 # In the order the screenshots and the report list them.
 KINDS = (
-    "charter", "welcome", "home-newcomer", "help", "nudge", "edit-form", "share",
+    "charter", "welcome", "home-newcomer", "help", "nudge", "edit-form", "edit-refused",
+    "share",
     "share-close", "posted", "nudge-done", "prefs-form", "me", "home", "digest",
     "admin-help", "admin-stats", "admin-list", "admin-settings", "admin-teams", "queue-form",
     "queued", "draft",
 )
-FORMS = frozenset({"edit-form", "prefs-form", "queue-form"})
+FORMS = frozenset({"edit-form", "edit-refused", "prefs-form", "queue-form"})
 
 ADMIN = "camille"
+READER = "29:1catalog-reader"  # the Teams id a personal chat's cards refresh for
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Paris
 BROWSER = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
            "Chrome/131.0 Safari/537.36")
@@ -96,6 +99,7 @@ class Story:
     ai_draft: str  # what the scripted model writes
     edited: str  # how the first volunteer rewrites the idea they picked
     about: str  # what the first volunteer says of their work in their preferences
+    blocked: str  # a term the charter keeps out of posts, typed once by the first volunteer
 
 
 STORIES = {
@@ -118,6 +122,7 @@ STORIES = {
                 "200 jobs over two years in engineering and customer success. Happy to tell "
                 "anyone curious what it is like to work with us!"),
         about="I help customers in France and Belgium get started with our platform",
+        blocked="Project Falcon",
     ),
     "fr": Story(
         People("ventes", {"alice": "Alice Moreau", "bruno": "Bruno Keller",
@@ -141,6 +146,7 @@ STORIES = {
                 "à côté de la Part-Dieu. 200 postes en deux ans en ingénierie et en relation "
                 "client. Je raconte volontiers à qui veut ce que c’est de travailler chez nous !"),
         about="J’accompagne nos clients en France et en Belgique dans leurs débuts",
+        blocked="Projet Faucon",
     ),
 }
 
@@ -229,6 +235,7 @@ async def _story(ws: Workspace, story: Story) -> None:
         ws.person(user, name)
     await console.say(ADMIN, "/voix set ai on")
     await console.say(ADMIN, "/voix set hashtag #ad")
+    await console.say(ADMIN, f"/voix set blocked {story.blocked}")
 
     users = list(people.names)
     for index, user in enumerate(users):
@@ -246,7 +253,7 @@ async def _story(ws: Workspace, story: Story) -> None:
         await console.say(user, "prefs" if ws.locale == "en" else "préférences")
         if user == users[0]:
             ws.keep("prefs-form", ws.form(user))
-        await console.submit(user, in_digest="yes", about=story.about if user == users[0] else "",
+        await console.submit(user, in_digest="true", about=story.about if user == users[0] else "",
                              role="Customer success manager" if ws.locale == "en"
                              else "Chargée de relation client")
 
@@ -258,6 +265,8 @@ async def _story(ws: Workspace, story: Story) -> None:
     ws.keep("nudge", nudge)
     await ws.click(alice, "nudge.pick", 0)  # the AI draft: the first idea
     ws.keep("edit-form", ws.form(alice))
+    await console.submit(alice, text=story.edited + " " + story.blocked)
+    ws.keep("edit-refused", ws.form(alice))  # the form again as typed, the reason beside it
     share = await ws.shown(alice, lambda: console.submit(alice, text=story.edited))
     ws.keep("share", share)
     ws.keep("nudge-done", _nudge_of(ws, alice))
@@ -356,11 +365,16 @@ def build(locales: tuple[str, ...] = LOCALES) -> list[Sample]:
 
 
 def teams_json(sample: Sample, texts: Texts) -> dict[str, Any]:
-    """The Adaptive Card the Teams adapter sends for it (forms as inline cards, as today)."""
+    """The Adaptive Card the Teams adapter sends for it: a card in a personal chat (Universal
+    Actions, refreshed for its reader), a form as the dialog it opens in."""
     if isinstance(sample.body, Form):
-        return render_form(sample.body, required_message=texts.say(sample.locale,
-                                                                   "common.required"))
-    return render_card(sample.body)
+        return render_form(sample.body, dialog=True,
+                           required_message=texts.say(sample.locale, "common.required"))
+    return render_card(sample.body, execute=True, viewers=(READER,))
+
+
+def teams_width(sample: Sample) -> int:
+    return DIALOG_WIDTH if isinstance(sample.body, Form) else TEAMS_WIDTH
 
 
 def slack_json(sample: Sample, texts: Texts) -> dict[str, Any]:

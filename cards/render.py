@@ -99,9 +99,10 @@ window.pvMeasure = (root, buttons, labelOf, isPrimary) => {
     });
   return {height: box.height, width: box.width, actions, inputsCut: inputs};
 };
-window.pvTeams = async ({card, hostConfig}) => {
+window.pvTeams = async ({card, hostConfig, width}) => {
   const host = document.getElementById("host");
   host.replaceChildren();
+  host.style.width = `${width}px`;
   const adaptive = new AdaptiveCards.AdaptiveCard();
   adaptive.hostConfig = new AdaptiveCards.HostConfig(hostConfig);
   const context = new AdaptiveCards.SerializationContext();
@@ -110,6 +111,7 @@ window.pvTeams = async ({card, hostConfig}) => {
   for (let i = 0; i < context.eventCount; i++) warnings.push(context.getEventAt(i).message);
   const element = adaptive.render();
   if (!element) return {error: "the renderer drew nothing", warnings};
+  element.style.width = `${width}px`;
   host.appendChild(element);
   await document.fonts.ready;
   const measured = pvMeasure(element, "button.ac-pushButton",
@@ -118,7 +120,9 @@ window.pvTeams = async ({card, hostConfig}) => {
   return {...measured, warnings};
 };
 // What Teams would send for a press: the action's data, the card's inputs merged in.
-AdaptiveCards.AdaptiveCard.onExecuteAction = action => { window.pvSent = action.data; };
+if (window.AdaptiveCards) {  // the Teams page only
+  AdaptiveCards.AdaptiveCard.onExecuteAction = action => { window.pvSent = action.data; };
+}
 window.pvSlack = async () => {
   await document.fonts.ready;
   return {...pvMeasure(document.querySelector(".pv-root"), ".pv-action",
@@ -267,9 +271,10 @@ class Renderer:
             self._playwright = None
 
     def teams(self, card: dict[str, Any], host_config: dict[str, Any] | None = None,
-              png: Path | None = None) -> Measures:
-        """Render an Adaptive Card as Teams would (light theme, 450 px) and measure it."""
-        raw = self._teams.evaluate("pvTeams", {"card": card,
+              png: Path | None = None, width: int = TEAMS_WIDTH) -> Measures:
+        """Render an Adaptive Card as Teams would (light theme, 450 px in a chat; a dialog's
+        width for a form) and measure it."""
+        raw = self._teams.evaluate("pvTeams", {"card": card, "width": width,
                                                "hostConfig": host_config or teams_host_config()})
         if png is not None and "error" not in raw:
             png.parent.mkdir(parents=True, exist_ok=True)

@@ -37,6 +37,9 @@ CHROME = {  # what Slack's own interface says around the blocks, in the viewer's
 }
 
 CSS = """
+.sk-table { border-collapse: collapse; margin: 4px 0; font-size: 14px; }
+.sk-table th, .sk-table td { border: 1px solid #dddddd; padding: 4px 8px; text-align: left; }
+.sk-table th { background: #f8f8f8; font-weight: 700; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #ffffff; }
 .sk { font-family: Lato, "Slack-Lato", "Noto Color Emoji", sans-serif; font-size: 15px;
@@ -388,6 +391,16 @@ def _input_block(block: Json, chrome: dict[str, str]) -> str:
             f"{optional}</div>{element_html(block.get('element') or {}, chrome)}{hint}</div>")
 
 
+def _table(block: Json) -> str:
+    """The table block: a grid with its first row as the header, cells shown as typed."""
+    rows = []
+    for index, row in enumerate(block.get("rows") or []):
+        tag = "th" if index == 0 else "td"
+        rows.append("<tr>" + "".join(
+            f"<{tag}>{escape(str(cell.get('text', '')))}</{tag}>" for cell in row) + "</tr>")
+    return f'<table class="sk-table">{"".join(rows)}</table>'
+
+
 def block_html(block: Json, chrome: dict[str, str]) -> str:
     kind = block.get("type")
     if kind == "header":
@@ -413,6 +426,8 @@ def block_html(block: Json, chrome: dict[str, str]) -> str:
         return f"<div>{mrkdwn(str(block.get('text', '')))}</div>"
     if kind == "input":
         return _input_block(block, chrome)
+    if kind == "table":
+        return _table(block)
     return f'<div class="sk-context">[{escape(str(kind))} block]</div>'
 
 

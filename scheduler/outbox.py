@@ -36,11 +36,10 @@ from bot.metrics import (
     SENT_IN_FLIGHT,
     delivery_fields,
 )
-from bot.nudges import nudge_card, weekly_cap
+from bot.nudges import nudge_card
 from bot.ports import Messenger, SendError
 from bot.refs import conversation_from_json, message_to_json
 from bot.runtime import Runtime
-from bot.services.sharing import hashtag_line
 from bot.voice.compose import Batch, compose
 from bot.voice.stored import AI
 from scheduler.batching import Batcher
@@ -363,9 +362,8 @@ class Outbox:
         if workspace.ai_drafts and self.rt.settings.llm_configured and delivery.attempts <= 1:
             AI_NUDGES.labels("ai" if any(s.source == AI for s in suggestions)
                              else "engine" if drafted else "late").inc()
-        ready.card = nudge_card(self.rt.texts, post, delivery, suggestions,
-                                weekly_cap(member, workspace), style,
-                                hashtag_line(list(post.hashtags), workspace.disclosure_hashtag))
+        ready.card = nudge_card(self.rt.texts, post, delivery, suggestions, member, workspace,
+                                style)
         return ready
 
     async def _settle_by_standing(self, session: AsyncSession, delivery: Delivery,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from adapters.console.render import card_to_text
 from adapters.console.transport import Message, Profile
-from bot.cards import Card, Form, Ideas, Quote, TextInput
+from bot.cards import Card, Copy, Form, Ideas, Quote, TextInput
 from storage.models import (
     AuditLog,
     ConsentEvent,
@@ -130,10 +130,11 @@ def nudge_message(console, user: str) -> Message:
 
 
 def quotes(card: Card | str) -> list[str]:
-    """The texts a card shows as someone's words: its quotes and the ideas offered."""
+    """The texts a card shows as someone's words: its quotes, the ideas offered and the
+    text to copy."""
     assert isinstance(card, Card)
     return [text for block in card.blocks for text in (
-        [block.text] if isinstance(block, Quote)
+        [block.text] if isinstance(block, Quote | Copy)
         else [idea.text for idea in block.ideas] if isinstance(block, Ideas) else [])]
 
 

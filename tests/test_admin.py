@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.console.render import card_to_text
-from bot.cards import Card
+from bot.cards import Card, Figures, Table
 from bot.clicks import follow
 from storage.models import AuditLog, DigestRun, Post, Share, Team, Workspace
 from tests.conftest import ADMIN, START, enlist
@@ -33,6 +33,12 @@ JOBS_URL = "https://example.com/jobs/data-engineer"
 ADMIN_COMMANDS = ["queue https://example.com/x", "queue", "list", "cancel {post}", "stats",
                   "stats {post}", "pause", "resume", "admins add eve", "admins remove bob",
                   "digest now"]
+
+
+def figures(card: Card) -> list[tuple[str, str]]:
+    """The headline figures of a card: (value, label) each."""
+    return [(fact.value, fact.label) for block in card.blocks if isinstance(block, Figures)
+            for fact in block.figures]
 
 
 async def is_paused(rt) -> bool:
@@ -113,7 +119,7 @@ async def test_queue_with_every_option(console, rt, timezone, publish, expires):
     assert post.author_id == (await member(rt, ADMIN)).id
     text = last_text(console, ADMIN)
     assert says(rt, "admin.queued", id=post.id, title="Data engineer wanted") in text
-    assert "2026-12-02 09:30" in text
+    assert "Publication: Wednesday 2 December at 09:30" in text  # in the admin's zone
 
 
 async def test_queue_without_arguments_opens_a_form_that_queues(console, rt):
@@ -144,11 +150,13 @@ async def test_list_shows_scheduled_and_active_posts_only(console, rt):
     await console.say(ADMIN, f"/voix cancel {(await latest_post(rt)).id}")
     await console.say(ADMIN, "/voix list")
     text = last_text(console, ADMIN)
-    for title, status, at, kind in (("Lyon", "active", "2026-11-30 10:00", "news"),
-                                    ("Engineer", "scheduled", "2026-12-05 10:00", "job offer")):
+    for title, status, at, kind in (
+            ("Lyon", "active", "Monday 30 November at 10:00", "news"),
+            ("Engineer", "scheduled", "Saturday 5 December at 10:00", "job offer")):
         status = says(rt, "admin.status_name", status=status)
-        assert says(rt, "admin.list_line", title=title, status=status, at=at, kind=kind,
-                    languages="English") in text
+        assert says(rt, "admin.list_line", kind=kind, languages="English", status=status,
+                    when=f"from {at}") in text
+        assert f"#{(await one(rt, Post, Post.title == title)).id} {title}" in text
     assert "Withdrawn one" not in text
 
 
@@ -185,13 +193,17 @@ async def test_stats_shows_the_funnel_of_each_post(console, jobs, rt):
     first, second = await rows(rt, Post)
 
     await console.say(ADMIN, f"/voix stats {first.id}")
-    text = last_text(console, ADMIN)
-    assert f"#{first.id} Lyon: 2 delivered → 1 interacted → 1 shared → 2 clicks" in text
-    assert "Engineer" not in text
+    card = console.last(ADMIN)
+    assert card.summary == f"#{first.id} Lyon"
+    assert figures(card) == [("2", "sent"), ("1", "responded"), ("1", "shared"),
+                             ("2", "clicks")]  # the link preview bot is not counted
+    assert "Shared by 50% of the volunteers who received it." in card_to_text(card)
+    assert "Engineer" not in card_to_text(card)
     await console.say(ADMIN, "/voix stats")
-    text = last_text(console, ADMIN)
-    assert f"#{first.id} Lyon: 2 delivered" in text
-    assert f"#{second.id} Engineer: 0 delivered → 0 interacted → 0 shared → 0 clicks" in text
+    [table] = [block for block in console.last(ADMIN).blocks if isinstance(block, Table)]
+    assert table.columns == ("Post", "Sent", "Shared", "Clicks")
+    assert table.rows == ((f"#{second.id} Engineer", "0", "0", "0"),
+                          (f"#{first.id} Lyon", "2", "1 (50%)", "2"))
 
 
 # The workspace kill switch

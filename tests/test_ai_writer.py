@@ -433,7 +433,7 @@ async def test_ai_drafts_cannot_be_turned_on_without_a_model(console, rt, model,
     assert_reads(console, rt, ADMIN, "settings.no_model")
     assert (await one(rt, Workspace)).ai_drafts is False
     await console.say(ADMIN, "/voix settings")
-    assert f"ai: {says(rt, 'settings.ai_none')}" in last_text(console, ADMIN)
+    assert f"AI drafts: {says(rt, 'settings.ai_none')}" in last_text(console, ADMIN)
     assert model.received == []
 
 
@@ -441,5 +441,5 @@ async def test_ai_drafts_cannot_be_turned_on_without_a_model(console, rt, model,
 async def test_the_settings_card_says_whether_ai_drafts_are_on(console, rt, switch, on):
     await console.say(ADMIN, f"/voix set ai {switch}")
     assert (await one(rt, Workspace)).ai_drafts is on
-    assert f"ai: {says(rt, 'settings.ai_state', on=on, model='tiny')}" in last_text(console,
-                                                                                     ADMIN)
+    assert f"AI drafts: {says(rt, 'settings.ai_state', on=on, model='tiny')}" in last_text(
+        console, ADMIN)

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from adapters.teams.render import DIALOG_WIDTH
 from bot.texts import Texts, make_environment
-from cards.catalog import KINDS, LOCALES, build, teams_json
-from cards.render import Measures, Renderer, missing
+from cards.catalog import FORMS, KINDS, LOCALES, build, teams_json
+from cards.render import TEAMS_WIDTH, Measures, Renderer, missing
 
 NUDGE_LIMIT = 550  # px tall, at 450 px wide
 
@@ -42,7 +43,8 @@ def rendering() -> Iterator[tuple[Renderer, dict[tuple[str, str], dict[str, Any]
 def measured(rendering: tuple[Renderer, dict[tuple[str, str], dict[str, Any]]]
              ) -> dict[tuple[str, str], Measures]:
     renderer, cards = rendering
-    return {key: renderer.teams(card) for key, card in cards.items()}
+    return {key: renderer.teams(card, width=DIALOG_WIDTH if key[0] in FORMS else TEAMS_WIDTH)
+            for key, card in cards.items()}
 
 
 @pytest.mark.parametrize(("kind", "locale"), cases())
@@ -82,7 +84,8 @@ def test_every_kind_is_in_the_catalog_and_rendered(
 def test_the_idea_picked_is_the_one_the_nudge_sends(
         rendering: tuple[Renderer, dict[tuple[str, str], dict[str, Any]]], locale: str) -> None:
     """Pressed in Microsoft's renderer: the primary action carries no value of its own, the
-    choice of ideas gives it, as Teams merges a card's inputs into the action's data."""
+    choice of ideas gives it, as Teams merges a card's inputs into the action's data; it
+    opens the edit form as a dialog (task/fetch)."""
     renderer, cards = rendering
     nudge = cards["nudge", locale]
     [choice] = [e for e in nudge["body"] if e["type"] == "Input.ChoiceSet"]
@@ -90,4 +93,5 @@ def test_the_idea_picked_is_the_one_the_nudge_sends(
                  if a.get("style") == "positive"]
     for index, option in enumerate(choice["choices"]):
         sent = renderer.teams_press(nudge, primary["title"], choice=index)
-        assert sent == {"action_id": "nudge.pick", "value": option["value"]}
+        assert sent == {"action_id": "nudge.pick", "value": option["value"],
+                        "msteams": {"type": "task/fetch"}}

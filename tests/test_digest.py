@@ -53,7 +53,7 @@ async def busy_week(console, jobs, clock) -> list[Share]:
     for user in ("alice", "bob", "carol"):
         await enlist(console, user, team="#sales")
     await enlist(console, "oscar", team="#ops")
-    await set_prefs(console, "alice", in_digest="yes")
+    await set_prefs(console, "alice", in_digest="true")
     clock.set(TUESDAY)
     await queue_post(console, "new-office")
     await queue_post(console, "hiring-day")
@@ -294,7 +294,7 @@ async def test_three_sharers_make_a_median_and_someone_who_stopped_is_not_thanke
         console, jobs, rt, clock, messenger):
     for user in ("alice", "bob", "carol"):
         await enlist(console, user, team="#sales")
-        await set_prefs(console, user, in_digest="yes")
+        await set_prefs(console, user, in_digest="true")
     clock.set(TUESDAY)
     await queue_post(console, "new-office")
     await jobs.plan()

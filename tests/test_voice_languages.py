@@ -269,17 +269,17 @@ async def test_prefs_offer_languages_role_and_about(console, rt):
     assert (shown["languages"], shown["role"]) == ("fr,en", "Data Engineer")
 
 
-@pytest.mark.parametrize(("values", "key", "field", "extra"), [
-    ({"languages": ""}, "prefs.invalid", "prefs.languages", {}),
-    ({"languages": "en,klingon"}, "prefs.invalid", "prefs.languages", {}),
-    ({"role": "x" * 101}, "prefs.too_long", "prefs.role", {"limit": 100}),
-    ({"about": "x" * 201}, "prefs.too_long", "prefs.about", {"limit": 200}),
-    ({"role": "Head of Project Falcon"}, "prefs.blocked_term", "prefs.role",
+@pytest.mark.parametrize(("values", "key", "name", "extra"), [
+    ({"languages": ""}, "prefs.languages_needed", "languages", {}),
+    ({"languages": "en,klingon"}, "prefs.invalid", "languages", {}),
+    ({"role": "x" * 101}, "prefs.too_long", "role", {"limit": 100}),
+    ({"about": "x" * 201}, "prefs.too_long", "about", {"limit": 200}),
+    ({"role": "Head of Project Falcon"}, "prefs.blocked_term", "role",
      {"term": "Project Falcon"}),
-    ({"about": "I build project falcon."}, "prefs.blocked_term", "prefs.about",
+    ({"about": "I build project falcon."}, "prefs.blocked_term", "about",
      {"term": "Project Falcon"}),
 ])
-async def test_prefs_refuse_bad_languages_long_or_blocked_words(console, rt, values, key, field,
+async def test_prefs_refuse_bad_languages_long_or_blocked_words(console, rt, values, key, name,
                                                                extra):
     await console.say(ADMIN, "/voix set blocked Project Falcon")
     await enlist(console, "alice")
@@ -287,7 +287,8 @@ async def test_prefs_refuse_bad_languages_long_or_blocked_words(console, rt, val
     saved = (await member(rt, "alice")).prefs
     await console.say("alice", "prefs")
     await console.submit("alice", **values)
-    assert_reads(console, rt, "alice", key, field=says(rt, field), **extra)
+    assert_reads(console, rt, "alice", key, **extra)
+    assert console.forms["alice"].errors == {name: says(rt, key, **extra)}  # beside its input
     assert (await member(rt, "alice")).prefs == saved
 
 

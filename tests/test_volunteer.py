@@ -38,12 +38,12 @@ from tests.helpers import (
 # Joining and the charter
 
 
-@pytest.mark.parametrize(("locale", "word", "heading", "accept"), [
-    ("en", "join", "charter of good conduct", "I accept"),
-    ("fr", "rejoindre", "Charte de bonne conduite", "J’accepte"),
+@pytest.mark.parametrize(("locale", "word", "heading", "accept", "dated"), [
+    ("en", "join", "charter of good conduct", "I accept", "Charter of 1 November 2026"),
+    ("fr", "rejoindre", "Charte de bonne conduite", "J’accepte", "Charte du 1er novembre 2026"),
 ])
 async def test_join_shows_the_charter_and_only_accept_opts_in(console, rt, locale, word, heading,
-                                                              accept):
+                                                              accept, dated):
     speak(console, "zoe", locale)
     await console.say("zoe", word)
     card = console.last("zoe")
@@ -56,7 +56,8 @@ async def test_join_shows_the_charter_and_only_accept_opts_in(console, rt, local
     assert len(points) == len(lines) >= 5 and "- " not in text
     assert all(line[2:].startswith(point.lead) and point.text for point, line in
                zip(points, lines, strict=True))
-    assert f"({says(rt, 'charter.version', locale, version=rt.charter.version)})" in text
+    assert rt.charter.version == "2026-11-1" and f"({dated})" in text  # a date, in words
+    assert [button.value for button in card.buttons()] == [rt.charter.version] * 2
     labels = [button.label for button in card.buttons()]
     assert labels == [says(rt, "charter.accept", locale), says(rt, "charter.decline", locale)]
     assert accept in labels[0]
@@ -199,7 +200,7 @@ async def test_prefs_form_shows_current_values_and_saves_in_the_chosen_language(
     shown = {field.name: field.value for field in console.forms["alice"].inputs}
     assert [shown[n] for n in ("weekly_cap", "quiet_start", "quiet_end")] == ["2", "19:00", "09:00"]
     await console.submit("alice", weekly_cap="3", quiet_start="20:00", quiet_end="08:00",
-                         topics="hiring, Data", networks="x", language="fr", in_digest="yes")
+                         topics="hiring, Data", networks="x", language="fr", in_digest="true")
     prefs = (await member(rt, "alice")).prefs
     assert {k: prefs[k] for k in ("weekly_cap", "quiet_start", "quiet_end", "topics", "networks",
                                   "language", "in_digest")} == {
@@ -213,23 +214,30 @@ async def test_prefs_form_shows_current_values_and_saves_in_the_chosen_language(
     assert {f.name: f.value for f in form.inputs}["topics"] == "hiring, data"
 
 
-@pytest.mark.parametrize(("field", "value", "key", "label"), [
-    ("quiet_start", "25:99", "prefs.bad_time", None),
-    ("networks", "myspace", "prefs.invalid", "prefs.networks"),
-    ("weekly_cap", "100", "prefs.invalid", "prefs.weekly_cap"),
+@pytest.mark.parametrize(("field", "value", "key", "fixed"), [
+    ("quiet_start", "25:99", "prefs.bad_time", "20:00"),
+    ("networks", "myspace", "prefs.invalid", "x"),
+    ("networks", "", "prefs.networks_needed", "linkedin"),
+    ("weekly_cap", "100", "prefs.invalid", "5"),
 ])
-async def test_prefs_refuses_a_bad_value_and_keeps_the_old_ones(console, rt, field, value, key,
-                                                                label):
-    # The refusal names the field as the form labels it, not by its internal name.
-    values = {"field": says(rt, label, "en")} if label else {}
+async def test_prefs_refuses_a_bad_value_beside_it_and_keeps_the_old_ones(console, rt, field,
+                                                                         value, key, fixed):
     await enlist(console, "alice")
     await console.say("alice", "prefs")
     await console.submit("alice", weekly_cap="4")
     saved = (await member(rt, "alice")).prefs
     await console.say("alice", "prefs")
-    await console.submit("alice", **{field: value})
-    assert_reads(console, rt, "alice", key, **values)
+    await console.submit("alice", **{"topics": "events", field: value})
+    assert_reads(console, rt, "alice", key)
     assert (await member(rt, "alice")).prefs == saved
+    # The form is open again as it was typed, the message beside the input refused.
+    form = console.forms["alice"]
+    assert form.errors == {field: says(rt, key)}
+    typed = {spec.name: spec.value for spec in form.inputs}
+    assert typed["topics"] == "events" and typed[field] == value
+    await console.submit("alice", **{field: fixed})
+    prefs = (await member(rt, "alice")).prefs
+    assert prefs["topics"] == ["events"] and prefs != saved
 
 
 async def test_prefs_for_someone_not_volunteering(console, rt):

@@ -17,8 +17,15 @@ from rich.text import Text as RichText
 from sqlalchemy import make_url
 
 from adapters.console.render import card_to_rich
-from adapters.console.transport import Console, ConsoleMessenger, Message, Profile, dm_id
-from bot.cards import Card, Select, TextInput
+from adapters.console.transport import (
+    Console,
+    ConsoleMessenger,
+    Message,
+    Profile,
+    as_typed,
+    dm_id,
+)
+from bot.cards import Card, Input, Select, TextInput, TimeInput, Toggle
 from bot.clicks import follow
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -154,13 +161,17 @@ class Chat:
             self.out.print(RichText(f"→ {form.submit_label}", style="dim"))
             await self.console.submit(self.user, **values)
 
-    async def ask_field(self, field_: TextInput | Select) -> str:
-        current = field_.value or ""
+    async def ask_field(self, field_: Input) -> str:
+        current = as_typed(field_)
         if isinstance(field_, Select):
             return await self.ask_select(field_, current)
+        if isinstance(field_, Toggle):
+            return await self.ask_toggle(field_)
+        hint = field_.placeholder if isinstance(field_, TextInput) else \
+            "HH:MM" if isinstance(field_, TimeInput) else "YYYY-MM-DD"
         self.out.print(RichText(f"{field_.label}: ", style="bold")
-                       + RichText(current or field_.placeholder, style="italic"))
-        if not field_.multiline:
+                       + RichText(current or hint, style="italic"))
+        if not isinstance(field_, TextInput) or not field_.multiline:
             return (await self.ask("  new value (empty keeps it)> ")).strip() or current
         self.hint("  type lines, end with an empty line; a single '.' keeps the text above")
         lines: list[str] = []
@@ -171,6 +182,17 @@ class Chat:
             if not line.strip():
                 return "\n".join(lines)
             lines.append(line)
+
+    async def ask_toggle(self, field_: Toggle) -> str:
+        self.out.print(RichText(field_.text or field_.label, style="bold"))
+        while True:
+            answer = (await self.ask(f"  y/n (empty keeps {'y' if field_.value else 'n'})> "))
+            answer = answer.strip().lower()[:1]
+            if not answer:
+                return as_typed(field_)
+            if answer in ("y", "o", "n"):  # o: oui
+                return "false" if answer == "n" else "true"
+            self.hint("  answer y or n")
 
     async def ask_select(self, field_: Select, current: str) -> str:
         chosen = set(current.split(","))

@@ -23,7 +23,7 @@ from adapters.console.demo_people import cast
 from adapters.console.demo_week import Week
 from adapters.console.render import card_to_rich
 from adapters.console.transport import Console, ConsoleMessenger
-from bot.cards import Card, Form, Select
+from bot.cards import Card, Form, Select, TextInput, Toggle
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.dispatch import Bot
@@ -51,9 +51,12 @@ def form_to_rich(form: Form, title: str) -> Panel:
             parts.append(RichText("   ".join(
                 ("(•) " if option.value in chosen else "( ) ") + option.label
                 for option in field.options)))
+        elif isinstance(field, Toggle):
+            box = "[x] " if field.value else "[ ] "
+            parts.append(RichText(box + (field.text or field.label)))
         else:
-            parts.append(Panel(RichText(field.value or field.placeholder, style="italic"),
-                               border_style="dim"))
+            shown = field.value or (field.placeholder if isinstance(field, TextInput) else "")
+            parts.append(Panel(RichText(shown, style="italic"), border_style="dim"))
     parts.append(RichText(f"[{form.submit_label}]", style="bold green"))
     return Panel(Group(*parts), title=title, border_style="magenta")
 

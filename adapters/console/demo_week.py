@@ -14,7 +14,14 @@ from functools import partial
 from aiohttp.test_utils import TestClient
 
 from adapters.console.demo_people import BROWSERS, POSTS, PREVIEWERS, Person, edit, post_for
-from adapters.console.transport import Console, Message, Profile, conversation_ref, dm_id
+from adapters.console.transport import (
+    Console,
+    Message,
+    Profile,
+    as_typed,
+    conversation_ref,
+    dm_id,
+)
 from bot.cards import Card, Form, LinkPreview, Quote
 from bot.clock import ManualClock
 from bot.events import MessageRef
@@ -114,7 +121,7 @@ class Week:
         if prefs:
             await self.console.say(person.user, "préférences" if french else "prefs")
             if person.user in self.console.forms:
-                await self.console.submit(person.user, weekly_cap="3", in_digest="yes")
+                await self.console.submit(person.user, weekly_cap="3", in_digest="true")
 
     async def queue_posts(self) -> None:
         await self.console.say(self.admin, "/voix set hashtag #LifeAtAtelierNord")
@@ -191,7 +198,7 @@ class Week:
         if form is None:
             self.today["too late"] += 1
             return
-        suggestion = form.inputs[0].value or ""
+        suggestion = as_typed(form.inputs[0])
         url = next((b.url for b in body.blocks if isinstance(b, LinkPreview)), "")
         text = edit(self.rng, suggestion, post_for(url), self.people[user].locale)
         network = "x" if self.rng.random() < 0.2 else "linkedin"

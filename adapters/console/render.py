@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.panel import Panel
-from rich.table import Table
+from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
 from bot.cards import (
     Actions,
     Card,
+    Copy,
     Divider,
     Facts,
     Figures,
@@ -22,8 +23,9 @@ from bot.cards import (
     Point,
     Quote,
     Select,
+    Table,
     Text,
-    TextInput,
+    Toggle,
 )
 
 
@@ -51,6 +53,11 @@ def card_to_text(card: Card | str) -> str:
         elif isinstance(block, Figures):
             lines.append("  " + " · ".join(f"{fact.value} {fact.label}"
                                            for fact in block.figures))
+        elif isinstance(block, Table):
+            lines.extend("  " + " | ".join(row) for row in (block.columns, *block.rows))
+        elif isinstance(block, Copy):
+            lines.extend([f"  {block.label}"] if block.label else [])
+            lines.extend("  | " + line for line in block.text.splitlines() or [""])
         elif isinstance(block, LinkPreview):
             lines.append(f"  [{block.title}] {block.url}")
             if block.summary:
@@ -101,7 +108,7 @@ def card_to_rich(card: Card | str, title: str = "Porte-Voix") -> Panel:
         elif isinstance(block, Quote):
             parts.append(Panel(RichText(block.text, style="italic"), border_style="dim"))
         elif isinstance(block, Facts):
-            table = Table.grid(padding=(0, 2))
+            table = RichTable.grid(padding=(0, 2))
             for fact in block.facts:
                 table.add_row(RichText(fact.label, style="dim"), RichText(fact.value))
             parts.append(table)
@@ -111,6 +118,15 @@ def card_to_rich(card: Card | str, title: str = "Porte-Voix") -> Panel:
                 line.append(fact.value, style="bold cyan")
                 line.append(f" {fact.label}   ", style="dim")
             parts.append(line)
+        elif isinstance(block, Table):
+            table = RichTable(*block.columns, box=None, header_style="dim")
+            for row in block.rows:
+                table.add_row(*(RichText(cell) for cell in row))
+            parts.append(table)
+        elif isinstance(block, Copy):
+            if block.label:
+                parts.append(RichText(block.label, style="dim"))
+            parts.append(Panel(RichText(block.text), border_style="green"))
         elif isinstance(block, LinkPreview):
             parts.append(RichText(f"🔗 {block.title}\n{block.url}", style="blue"))
             if block.summary:
@@ -150,9 +166,13 @@ def form_to_text(form: Form) -> str:
     if form.intro:
         lines.append(form.intro)
     for field in form.inputs:
-        if isinstance(field, TextInput):
-            lines.append(f"  {field.label}: {field.value!r}")
-        elif isinstance(field, Select):
+        if isinstance(field, Select):
             options = ", ".join(f"{o.value}={o.label}" for o in field.options)
             lines.append(f"  {field.label} [{options}]: {field.value!r}")
+        elif isinstance(field, Toggle):
+            lines.append(f"  {field.label} [yes/no]: {'yes' if field.value else 'no'}")
+        else:
+            lines.append(f"  {field.label}: {field.value!r}")
+        if field.name in form.errors:
+            lines.append(f"    ! {form.errors[field.name]}")
     return "\n".join(lines)

@@ -6,7 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.cards import Button, Card, Form
+from bot.cards import Button, Card, Form, Input, Toggle
 from bot.dispatch import Bot
 from bot.events import (
     Actor,
@@ -88,6 +88,13 @@ def conversation_ref(conversation_id: str) -> ConversationRef:
     return ConversationRef(PLATFORM, WORKSPACE, conversation_id)
 
 
+def as_typed(spec: Input) -> str:
+    """An input's current value as a platform sends it back."""
+    if isinstance(spec, Toggle):
+        return "true" if spec.value else "false"
+    return spec.value or ""
+
+
 def dm_id(user: str) -> str:
     return f"dm:{user}"
 
@@ -106,6 +113,13 @@ class ConsoleResponder:
 
     async def open_form(self, form: Form) -> None:
         self.console.forms[self.user] = form
+
+    async def refuse(self, form: Form) -> bool:
+        """The refusal as a message, and the form open again with what was typed."""
+        self.console.forms[self.user] = form
+        self.console.messenger.post(self.conversation.conversation_id,
+                                    "\n".join(form.errors.values()))
+        return True
 
 
 @dataclass
@@ -179,7 +193,7 @@ class Console:
         form = self.forms.pop(user)
         filled: dict[str, str] = {}
         for field_ in form.inputs:
-            filled[field_.name] = values.get(field_.name, field_.value or "")
+            filled[field_.name] = values.get(field_.name, as_typed(field_))
         conversation = conversation_ref(dm_id(user))
         await self.bot.dispatch(
             FormSubmitted(self.actor(user), form.form_id, filled, form.private, conversation),

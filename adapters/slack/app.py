@@ -6,6 +6,7 @@ import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -23,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import inbound, shapes
 from adapters.slack.profiles import Profiles
-from adapters.slack.render import base_action_id, form_values, render_modal
+from adapters.slack.render import IDEA_CHOICE, base_action_id, form_values, render_modal
 from adapters.slack.responder import FORM_ACTION, PendingForms, SlackResponder
 from adapters.untrusted_json import unusable
 from bot.dedupe import first_time
@@ -223,6 +224,9 @@ class SlackAdapter:
                                     channel_id=container.get("channel_id"),
                                     trigger_id=body.get("trigger_id"))
         event = inbound.card_action(body, actor, base_action_id)
+        if event is not None and not event.value:  # the ideas' button: the idea picked
+            state = (body.get("state") or {}).get("values") or {}
+            event = replace(event, value=form_values(state).get(IDEA_CHOICE, ""))
         if event is not None and event.action_id == FORM_ACTION:
             await self._open_kept_form(event.value, responder, body.get("trigger_id"))
             return
@@ -243,14 +247,21 @@ class SlackAdapter:
 
     @reported
     async def on_view(self, ack: Any, body: dict[str, Any]) -> None:
-        await ack()
-        if not await self._first_time(body):
-            return
-        team, user = inbound.team_id(body), inbound.user_id(body)
-        actor = await self.profiles.actor(team, user)
-        values = form_values(((body.get("view") or {}).get("state") or {}).get("values") or {})
-        await self._dispatch(inbound.form_submitted(body, actor, values),
-                             self._responder(team, user, actor.locale))
+        """A modal submitted, handled before the ack (Slack waits 3 s for it): a refused
+        input is then shown beside it (response_action: errors) and the modal stays open
+        with what was typed; otherwise it closes as the first answer goes out."""
+        responder: SlackResponder | None = None
+        try:
+            if not await self._first_time(body):
+                return
+            team, user = inbound.team_id(body), inbound.user_id(body)
+            actor = await self.profiles.actor(team, user)
+            values = form_values(((body.get("view") or {}).get("state") or {})
+                                 .get("values") or {})
+            responder = self._responder(team, user, actor.locale, ack=ack)
+            await self._dispatch(inbound.form_submitted(body, actor, values), responder)
+        finally:
+            await (responder.settle() if responder is not None else ack())
 
     # -- HTTP ----------------------------------------------------------------------
 

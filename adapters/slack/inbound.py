@@ -87,13 +87,14 @@ def _message_ref(body: dict[str, Any], team: str) -> MessageRef | None:
 
 
 def card_action(body: dict[str, Any], actor: Actor, base_action_id: Any) -> CardAction | None:
-    """The first action of a block_actions payload; None for link buttons (nothing to do)."""
+    """The first action of a block_actions payload; None for link buttons and choices made
+    (nothing to do until a button is pressed)."""
     actions = _get(body, "actions")
     if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
         raise BadPayload("no action")
     action = actions[0]
-    if action.get("url"):
-        return None
+    if action.get("url") or action.get("type") == "radio_buttons":
+        return None  # a link opened, or an idea picked before its button is pressed
     ref = _message_ref(body, actor.workspace_id)
     where = ref.conversation if ref else user_dm(actor.workspace_id, actor.user_id)
     return CardAction(actor, base_action_id(str(_get(action, "action_id"))),

@@ -7,10 +7,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from bot.cards import (
+    DATE_VALUE,
+    TIME_VALUE,
     Actions,
     Block,
     Button,
     Card,
+    Copy,
+    DateInput,
     Divider,
     Fact,
     Facts,
@@ -25,8 +29,11 @@ from bot.cards import (
     Point,
     Quote,
     Select,
+    Table,
     Text,
     TextInput,
+    TimeInput,
+    Toggle,
 )
 from bot.services.textfit import ELLIPSIS, cut_on_word, fit
 from bot.services.urls import MAX_URL_LENGTH, web_url
@@ -42,6 +49,10 @@ LABEL_TEXT, PLACEHOLDER_TEXT, INPUT_TEXT = 2000, 150, 3000
 OPTIONS, OPTION_TEXT, OPTION_VALUE = 100, 75, 150
 MODAL_TITLE, PRIVATE_METADATA = 24, 3000
 TITLE_IN_LINK = 500  # a link title's share of a section's 3000 characters
+TABLE_ROWS, TABLE_COLUMNS = 100, 20
+TOGGLE_ON = "true"
+RADIO_OPTIONS = 10
+IDEA_CHOICE = "idea.choice"  # the radio buttons of a card's ideas (never routed)
 
 WORD_JOINER = "\u2060"
 _BROADCAST = re.compile(r"@(?=(?:channel|here|everyone)(?!\w))", re.IGNORECASE)
@@ -117,6 +128,25 @@ def _figures(block: Figures) -> list[Json]:
                               if fact.value.strip())))
 
 
+def _table(block: Table) -> list[Json]:
+    """A table block (its header row first); cells are raw text, which Slack shows as typed."""
+    width = min(len(block.columns), TABLE_COLUMNS)
+    rows = [block.columns, *block.rows][:TABLE_ROWS]
+    cells = [[{"type": "raw_text", "text": cut_on_word(str(cell).strip(), SECTION_TEXT)
+               or ELLIPSIS} for cell in (*row, *[""] * width)[:width]] for row in rows]
+    return [{"type": "table", "rows": cells}] if width and block.rows else []
+
+
+def _copy(block: Copy) -> list[Json]:
+    """Preformatted rich text: shown as typed, in a box made to be copied whole."""
+    text = cut_on_word(block.text.strip(), SECTION_TEXT)
+    if not text:
+        return []
+    label = _context(_fit(block.label, SECTION_TEXT)) if block.label.strip() else []
+    return label + [{"type": "rich_text", "elements": [
+        {"type": "rich_text_preformatted", "elements": [{"type": "text", "text": text}]}]}]
+
+
 def _image(block: Image) -> list[Json]:
     url = web_url(block.url, MAX_URL_LENGTH)
     if url is None:  # Slack would reject the whole message: show the description instead
@@ -177,16 +207,23 @@ def _actions(block: Actions) -> list[Json]:
 
 
 def _ideas(block: Ideas) -> list[Json]:
-    """A section per idea: its label in bold (its note beside it), its words quoted, and a
-    button of its own that sends the idea's value."""
+    """A section per idea (its label in bold, its note beside it, its words quoted), the
+    ideas as radio buttons, then one primary button for the one picked and the other ways
+    out beside it. The button has no value: Slack sends the radio's choice in the press's
+    state, which the adapter reads back (IDEA_CHOICE), as Teams merges a card's inputs."""
+    ideas = block.ideas[:RADIO_OPTIONS]
     sections = []
-    for idea in block.ideas:
+    for idea in ideas:
         head = f"*{escape(idea.label)}*" + (f" · _{escape(idea.note)}_" if idea.note else "")
         text = _fit(idea.text, SECTION_TEXT - len(head) - 1, _quote)
-        sections.append({"type": "section", "text": {"type": "mrkdwn", "text": f"{head}\n{text}"},
-                         "accessory": _button(Button(idea.button, block.action_id, idea.value),
-                                              block.action_id)})
-    return sections + _actions(Actions(block.more))
+        sections.append({"type": "section", "text": {"type": "mrkdwn", "text": f"{head}\n{text}"}})
+    if not ideas:
+        return _actions(Actions(block.more))
+    options = [{"text": _plain(idea.label, OPTION_TEXT), "value": idea.value} for idea in ideas]
+    choice = {"type": "actions", "elements": [{"type": "radio_buttons", "action_id": IDEA_CHOICE,
+                                               "options": options, "initial_option": options[0]}]}
+    choose = Button(block.choose, block.action_id, style="primary")
+    return [*sections, choice, *_actions(Actions((choose, *block.more)))]
 
 
 def _render_block(block: Block) -> list[Json]:
@@ -205,6 +242,10 @@ def _render_block(block: Block) -> list[Json]:
         return _facts(block)
     if isinstance(block, Figures):
         return _figures(block)
+    if isinstance(block, Table):
+        return _table(block)
+    if isinstance(block, Copy):
+        return _copy(block)
     if isinstance(block, Image):
         return _image(block)
     if isinstance(block, LinkPreview):
@@ -271,12 +312,41 @@ def _select_element(field: Select) -> Json:
     return element
 
 
+def _toggle_element(field: Toggle) -> Json:
+    """One checkbox; ticked, it comes back as "true"."""
+    option = {"text": _plain(field.text or field.label, OPTION_TEXT), "value": TOGGLE_ON}
+    element: Json = {"type": "checkboxes", "action_id": field.name, "options": [option]}
+    if field.value:
+        element["initial_options"] = [option]
+    return element
+
+
+def _picker_element(field: TimeInput | DateInput) -> Json:
+    """A time or date picker; a value Slack would refuse (the whole view with it) is left
+    out, so the picker opens empty."""
+    kind, key, pattern = ("timepicker", "initial_time", TIME_VALUE) \
+        if isinstance(field, TimeInput) else ("datepicker", "initial_date", DATE_VALUE)
+    value = field.value.strip()
+    return {"type": kind, "action_id": field.name,
+            **({key: value} if pattern.fullmatch(value) else {})}
+
+
+def _element(field: Input) -> Json:
+    if isinstance(field, TextInput):
+        return _text_element(field)
+    if isinstance(field, Select):
+        return _select_element(field)
+    if isinstance(field, Toggle):
+        return _toggle_element(field)
+    return _picker_element(field)
+
+
 def _input(field: Input) -> Json:
     if not field.name or len(field.name) > ACTION_ID:
         raise ValueError(f"input name must have 1 to {ACTION_ID} characters: {field.name!r}")
-    element = _text_element(field) if isinstance(field, TextInput) else _select_element(field)
-    return {"type": "input", "block_id": field.name, "optional": not field.required,
-            "label": _plain(field.label, LABEL_TEXT), "element": element}
+    required = not isinstance(field, Toggle) and field.required
+    return {"type": "input", "block_id": field.name, "optional": not required,
+            "label": _plain(field.label, LABEL_TEXT), "element": _element(field)}
 
 
 def render_modal(form: Form, *, callback_id: str, private_metadata: str,
@@ -307,13 +377,19 @@ def render_modal(form: Form, *, callback_id: str, private_metadata: str,
 
 def _state_value(state: Mapping[str, Any]) -> str:
     kind = state.get("type")
-    if kind == "static_select":
+    if kind in ("static_select", "radio_buttons"):
         option = state.get("selected_option")
         value = option.get("value") if isinstance(option, Mapping) else None
-    elif kind == "multi_static_select":
+    elif kind in ("multi_static_select", "checkboxes"):
         options = state.get("selected_options")
         value = ",".join(str(o.get("value") or "") for o in options if isinstance(o, Mapping)) \
             if isinstance(options, list) else None
+        if kind == "checkboxes":  # a toggle: ticked or not
+            value = "true" if value == TOGGLE_ON else "false"
+    elif kind == "timepicker":
+        value = state.get("selected_time") or ""
+    elif kind == "datepicker":
+        value = state.get("selected_date") or ""
     else:
         value = state.get("value")
     return value if isinstance(value, str) else ""
@@ -323,7 +399,9 @@ def form_values(state_values: Mapping[str, Any]) -> dict[str, str]:
     """A view_submission's view.state.values ({block_id: {action_id: state}}) as {name: text}.
 
     Text inputs give their value ("" when left empty), single selects the chosen option's
-    value, multiple selects the chosen values joined by commas; malformed entries are skipped.
+    value, multiple selects the chosen values joined by commas, a checkbox "true" or
+    "false", time and date pickers "HH:MM" and "YYYY-MM-DD" ("" when left empty); malformed
+    entries are skipped.
     """
     values: dict[str, str] = {}
     for actions in state_values.values():

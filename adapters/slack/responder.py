@@ -20,6 +20,7 @@ FORM_TTL = 900.0
 FORM_ACTION = "slack.form"
 Say = Callable[..., str]
 Respond = Callable[..., Awaitable[object]]
+Ack = Callable[..., Awaitable[object]]
 
 
 def as_card(message: Card | str) -> Card:
@@ -66,6 +67,23 @@ class SlackResponder:
     trigger_id: str | None = None
     respond: Respond | None = None
     home: bool = False
+    ack: Ack | None = None  # a modal's submission, not acknowledged yet
+
+    async def settle(self) -> None:
+        """Acknowledge the modal's submission (which closes it), once."""
+        if self.ack is not None:
+            ack, self.ack = self.ack, None
+            await ack()
+
+    async def refuse(self, form: Form) -> bool:
+        """Inside a modal's submission: its errors beside their inputs, the modal kept open."""
+        names = {spec.name for spec in form.inputs}
+        errors = {name: message for name, message in form.errors.items() if name in names}
+        if self.ack is None or not errors:
+            return False
+        ack, self.ack = self.ack, None
+        await ack(response_action="errors", errors=errors)
+        return True
 
     @property
     def channel(self) -> str | None:
@@ -73,6 +91,7 @@ class SlackResponder:
         return None if is_dm(self.channel_id) else self.channel_id
 
     async def reply(self, message: Card | str) -> MessageRef | None:
+        await self.settle()
         card = as_card(message)
         blocks, text = render_blocks(card), fallback_text(card)
         try:
@@ -98,9 +117,11 @@ class SlackResponder:
                           str(response["ts"]))
 
     async def update(self, ref: MessageRef, card: Card) -> None:
+        await self.settle()
         await update_message(self.client, ref, card)
 
     async def open_form(self, form: Form) -> None:
+        await self.settle()
         if self.trigger_id:
             trigger, self.trigger_id = self.trigger_id, None  # a trigger works once
             try:

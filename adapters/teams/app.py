@@ -10,12 +10,19 @@ from botbuilder.core import TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, Attachment
+from botbuilder.schema.teams import (
+    TaskModuleContinueResponse,
+    TaskModuleMessageResponse,
+    TaskModuleResponse,
+    TaskModuleTaskInfo,
+)
+from msrest.serialization import Model
 
 from adapters.teams import inbound
-from adapters.teams.render import Submission, submitted
-from adapters.teams.responder import TeamsResponder
-from adapters.teams.shapes import INVOKE_ACTION, shape_problem
+from adapters.teams.render import DIALOG_WIDTH, Submission, submitted
+from adapters.teams.responder import Answering, TeamsResponder
+from adapters.teams.shapes import INVOKE_ACTION, TASK_FETCH, shape_problem
 from adapters.untrusted_json import UnreadableJson, read_json
 from bot.cards import Card, Text
 from bot.dedupe import first_time
@@ -30,7 +37,9 @@ from bot.events import (
     FormSubmitted,
     HomeOpened,
     MemberJoined,
+    MessageRef,
 )
+from bot.services.textfit import cut_on_word
 from bot.texts import normalize_locale
 
 log = logging.getLogger(__name__)
@@ -38,6 +47,7 @@ COMMAND_PREFIX = "/voix"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
 ROSTER_PAGE = 200
+DIALOG_TITLE = 60  # a dialog's title bar
 # What the bot acts on; messageUpdate, messageDelete, typing, reactions… are others' business.
 HANDLED = (ActivityTypes.message, ActivityTypes.invoke, ActivityTypes.conversation_update,
            "installationUpdate")
@@ -58,11 +68,16 @@ class TeamsBot:
         self.bot = bot
 
     def _responder(self, turn: TurnContext, where: ConversationRef,
-                   locale: str | None) -> TeamsResponder:
+                   locale: str | None, answering: Answering = "message") -> TeamsResponder:
         texts = self.bot.rt.texts
         language = normalize_locale(locale, self.bot.rt.settings.default_locale)
+        sender = turn.activity.from_property
+        # Cards refresh for the person in their own chat; a channel's are everyone's.
+        viewer = sender.id if sender is not None and where.conversation_id \
+            and inbound.is_personal(turn.activity.serialize()) else ""
         return TeamsResponder(turn, where, lambda key, **values: texts.say(language, key,
-                                                                          **values))
+                                                                          **values),
+                              viewer=viewer or "", answering=answering)
 
     async def on_turn(self, turn: TurnContext) -> None:
         activity = turn.activity
@@ -83,6 +98,8 @@ class TeamsBot:
             await self._message(turn, data, reference)
         elif activity.type == ActivityTypes.invoke and activity.name == INVOKE_ACTION:
             await self._execute(turn, data, reference)
+        elif activity.type == ActivityTypes.invoke:  # a dialog: task/fetch or task/submit
+            await self._dialog(turn, data, reference)
         else:
             await self._installed(turn, data, reference)
 
@@ -103,7 +120,7 @@ class TeamsBot:
         responder = self._responder(turn, where, actor.locale)
         value = data.get("value")
         event: Event
-        if isinstance(value, dict):
+        if isinstance(value, dict):  # an Action.Submit of a card sent before Universal Actions
             submission = submitted(value)
             event = self._submission_event(actor, submission, where, data)
             await self.bot.dispatch(event, responder)
@@ -132,36 +149,71 @@ class TeamsBot:
             event = Command(actor, text, where)
         await self.bot.dispatch(event, responder)
 
-    async def _mark_sent(self, responder: TeamsResponder, card_id: str) -> None:
+    @staticmethod
+    def _sent_card(responder: TeamsResponder) -> Card:
         note = responder.say("common.form_sent", title="✓")
+        return Card(note, (Text(note),))
+
+    async def _mark_sent(self, responder: TeamsResponder, card_id: str) -> None:
         ref = inbound.replied_card({"replyToId": card_id}, responder.where)
         if ref is not None:
             try:
-                await responder.update(ref, Card(note, (Text(note),)))
+                await responder.update(ref, self._sent_card(responder))
             except Exception:  # cosmetic only: the submission is recorded
                 log.warning("form card %s not marked as sent", card_id)
 
-    async def _execute(self, turn: TurnContext, data: dict[str, Any],
-                       reference: dict[str, Any]) -> None:
-        """Action.Execute: the answer is the updated card (or a short message)."""
-        actor = inbound.actor(data, reference)
-        where = inbound.conversation_ref(data, reference)
-        responder = self._responder(turn, where, actor.locale)
-        responder.invoke_card_id = data.get("replyToId") or ""
-        action = data["value"]["action"]  # its shape was checked on the way in
-        payload = action.get("data") or {}
-        await self.bot.dispatch(self._submission_event(actor, submitted(payload), where, data),
-                                responder)
-        body: AdaptiveCardInvokeResponse
-        if responder.invoke_answer is not None:
-            body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE,
-                                              value=responder.invoke_answer)
-        else:
-            body = MessageInvokeResponse(status_code=200, type=MESSAGE_TYPE,
-                                         value=responder.say("common.form_sent", title="✓"))
+    @staticmethod
+    async def _answer(turn: TurnContext, body: Model | None) -> None:
         # A model, not a dict: CloudAdapter serialises the body itself (see PITFALLS).
         await turn.send_activity(Activity(type=ActivityTypes.invoke_response,
                                           value=InvokeResponse(status=200, body=body)))
+
+    async def _execute(self, turn: TurnContext, data: dict[str, Any],
+                       reference: dict[str, Any]) -> None:
+        """Action.Execute (a button, an inline form, a refresh): the answer is the updated
+        card; a form submitted, if nothing else, becomes "sent" so it is not sent twice."""
+        actor = inbound.actor(data, reference)
+        where = inbound.conversation_ref(data, reference)
+        responder = self._responder(turn, where, actor.locale, "action")
+        responder.invoke_card_id = data.get("replyToId") or ""
+        action = data["value"]["action"]  # its shape was checked on the way in
+        event = self._submission_event(actor, submitted(action.get("data") or {}), where, data)
+        await self.bot.dispatch(event, responder)
+        if responder.invoke_answer is None and isinstance(event, FormSubmitted):
+            await responder.update(MessageRef(where, responder.invoke_card_id),
+                                   self._sent_card(responder))
+        if responder.invoke_answer is not None:
+            await self._answer(turn, AdaptiveCardInvokeResponse(
+                status_code=200, type=CARD_TYPE, value=responder.invoke_answer))
+        else:
+            await self._answer(turn, MessageInvokeResponse(
+                status_code=200, type=MESSAGE_TYPE,
+                value=responder.say("common.form_sent", title="✓")))
+
+    async def _dialog(self, turn: TurnContext, data: dict[str, Any],
+                      reference: dict[str, Any]) -> None:
+        """task/fetch (a button marked to open a form) and task/submit (that form sent):
+        the answer is the form as a dialog, a short message in it, or nothing (it closes)."""
+        actor = inbound.actor(data, reference)
+        where = inbound.conversation_ref(data, reference)
+        fetch = data.get("name") == TASK_FETCH
+        responder = self._responder(turn, where, actor.locale, "fetch" if fetch else "submit")
+        payload = (data.get("value") or {}).get("data") or {}
+        await self.bot.dispatch(self._submission_event(actor, submitted(payload), where, data),
+                                responder)
+        if responder.dialog is not None:
+            card = Attachment(content_type=CARD_TYPE,
+                              content=responder.form_card(responder.dialog, dialog=True))
+            task: Model = TaskModuleContinueResponse(value=TaskModuleTaskInfo(
+                title=cut_on_word(responder.dialog.title, DIALOG_TITLE), card=card,
+                width=DIALOG_WIDTH))
+        elif responder.dialog_message is not None or fetch:
+            task = TaskModuleMessageResponse(
+                value=responder.dialog_message or responder.say("common.form_sent", title="✓"))
+        else:
+            await self._answer(turn, None)  # submitted and answered in the chat: it closes
+            return
+        await self._answer(turn, TaskModuleResponse(task=task))
 
     @staticmethod
     async def _roster(turn: TurnContext, team_id: str) -> list[dict[str, Any]]:

@@ -29,6 +29,14 @@ def _reference(target: ConversationRef) -> ConversationReference:
     return ConversationReference().deserialize(target.data["reference"])
 
 
+def _viewers(reference: ConversationReference) -> tuple[str, ...]:
+    """Who reads a personal chat's cards (they refresh for them); a channel's: nobody alone."""
+    conversation = reference.conversation
+    personal = conversation is None or conversation.conversation_type in (None, "personal")
+    return (str(reference.user.id),) if personal and reference.user and reference.user.id \
+        else ()
+
+
 class TeamsMessenger:
     """continue_conversation with a stored reference; for a person known only from a team
     roster, the 1:1 chat is created first (Teams returns the same chat if it exists)."""
@@ -55,7 +63,7 @@ class TeamsMessenger:
             # The continuation activity has a made-up id: without this the card would be
             # posted as a reply to a message that does not exist.
             turn.activity.id = None
-            response = await turn.send_activity(card_activity(card))
+            response = await turn.send_activity(card_activity(card, _viewers(reference)))
             sent["id"] = response.id if response else ""
             sent["reference"] = TurnContext.get_conversation_reference(turn.activity)
 
@@ -76,13 +84,15 @@ class TeamsMessenger:
         return MessageRef(conversation, str(sent["id"]))
 
     async def update(self, ref: MessageRef, card: Card) -> None:
+        reference = _reference(ref.conversation)
+
         async def write(turn: TurnContext) -> None:
-            activity = card_activity(card)
+            activity = card_activity(card, _viewers(reference))
             activity.id = ref.message_id
             await turn.update_activity(activity)
 
         await self._turn(write, lambda logic: self.adapter.continue_conversation(
-            _reference(ref.conversation), logic, self.app_id))
+            reference, logic, self.app_id))
 
     async def find_sent(self, target: ConversationRef, key: str, since: datetime,
                         until: datetime | None = None) -> MessageRef | None:

@@ -20,7 +20,9 @@ FORM_SUBMIT_VERB = "form.submit"
 TEXT_LIMIT, TITLE_LIMIT, BUTTON_TEXT, SUMMARY_LIMIT, ALT_TEXT = 5000, 500, 75, 1000, 1000
 URL_LIMIT = 8192  # X intent links carry the percent-encoded text: longer than a post's URL
 ACTIONS_PER_SET = 5  # Teams mobile shows about six buttons in a row
+DIALOG_WIDTH = 600  # px: a form's dialog (Teams' "medium" is half the window)
 RESERVED = frozenset({"action_id", "value", "form_id", "private", "msteams"})  # data keys
+REFRESH_ACTION = "card.refresh"
 STYLES = {"primary": "positive", "danger": "destructive"}
 WORD_JOINER = "\u2060"
 
@@ -119,6 +121,37 @@ def _figures(block: cards.Figures) -> list[Json]:
     return [{"type": "ColumnSet", "columns": columns}] if columns else []
 
 
+def _table(block: cards.Table) -> list[Json]:
+    """An Adaptive Cards 1.5 Table: the column titles as its header row, the first column
+    wider (it names the row), figures aligned to the right."""
+    width = len(block.columns)
+    if not width or not block.rows:
+        return []
+
+    def row(cells: tuple[str, ...], **style: Any) -> Json:
+        return {"type": "TableRow", **style, "cells": [
+            {"type": "TableCell", "items": _text(_fit(_one_line(cell), TITLE_LIMIT) or " ",
+                                                 **({"horizontalAlignment": "Right"} if index
+                                                    else {}))}
+            for index, cell in enumerate((*cells, *[""] * width)[:width])]}
+
+    return [{"type": "Table", "gridStyle": "accent", "firstRowAsHeader": True,
+             "showGridLines": False,
+             "columns": [{"width": 3 if index == 0 else 1} for index in range(width)],
+             "rows": [row(block.columns, style="emphasis"), *map(row, block.rows)]}]
+
+
+def _copy(block: cards.Copy) -> list[Json]:
+    """A code block: the text as it is, whole (a text area would scroll), in monospace on a
+    shaded ground, under its small label."""
+    code = _text(_fit(block.text), fontType="Monospace")
+    if not code:
+        return []
+    label = _text(_fit(_one_line(block.label)), isSubtle=True, size="Small")
+    return label + [{"type": "Container", "style": "emphasis", "items": code,
+                     **({"spacing": "Small"} if label else {})}]
+
+
 def _image(block: cards.Image) -> list[Json]:
     url, alt = web_url(block.url, URL_LIMIT), cut_on_word(_one_line(block.alt), ALT_TEXT)
     if url is None:  # not a web address: describe it instead
@@ -130,10 +163,18 @@ def _label(text: str) -> str:
     return cut_on_word(_one_line(text), BUTTON_TEXT) or ELLIPSIS
 
 
-def _post_back(title: str, data: dict[str, str], *, verb: str, execute: bool) -> Json:
-    """An action answered by the bot: Action.Submit, or Action.Execute (Universal Actions)."""
-    kind = {"type": "Action.Execute", "verb": verb} if execute else {"type": "Action.Submit"}
-    return {**kind, "title": title, "data": data}
+def _post_back(title: str, data: dict[str, str], *, verb: str, execute: bool,
+               dialog: bool = False, **extra: str) -> Json:
+    """An action answered by the bot: Action.Submit, or Action.Execute (Universal Actions)
+    falling back to Action.Submit where a client lacks it; one that opens a dialog is an
+    Action.Submit marked task/fetch (Teams opens no dialog from Action.Execute)."""
+    submit: Json = {"type": "Action.Submit", "title": title, "data": data, **extra}
+    if dialog:
+        return {**submit, "data": {**data, "msteams": {"type": "task/fetch"}}}
+    if not execute:
+        return submit
+    return {"type": "Action.Execute", "verb": verb, "title": title, "data": data, **extra,
+            "fallback": submit}
 
 
 def _button(button: cards.Button, *, execute: bool, in_form: bool) -> Json | None:
@@ -146,9 +187,10 @@ def _button(button: cards.Button, *, execute: bool, in_form: bool) -> Json | Non
         raise ValueError(f"button {button.label!r} has neither an action_id nor a url")
     else:
         data = {"action_id": button.action_id, "value": button.value}
-        action = _post_back(_label(button.label), data, verb=button.action_id, execute=execute)
-        if in_form:  # a button beside a form neither sends nor checks the form's inputs
-            action["associatedInputs"] = "none"
+        # A button beside a form neither sends nor checks the form's inputs.
+        beside = {"associatedInputs": "none"} if in_form else {}
+        action = _post_back(_label(button.label), data, verb=button.action_id, execute=execute,
+                            dialog=button.form, **beside)
     if button.style:
         action["style"] = STYLES[button.style]
     if button.quiet:  # in the "…" menu, out of the way
@@ -176,7 +218,7 @@ def _ideas(block: cards.Ideas, *, execute: bool) -> list[Json]:
         f" ({idea.note})" if idea.note else "")), TEXT_LIMIT), "value": idea.value}
         for idea in block.ideas]
     choose = _post_back(_label(block.choose), {"action_id": block.action_id},
-                        verb=block.action_id, execute=execute)
+                        verb=block.action_id, execute=execute, dialog=block.form)
     return [{"type": "Input.ChoiceSet", "id": "value", "style": "expanded", "wrap": True,
              "value": block.ideas[0].value, "choices": choices},
             {"type": "ActionSet", "actions": [{**choose, "style": STYLES["primary"]}, *more]}]
@@ -200,6 +242,10 @@ def _element(block: cards.Block, *, execute: bool, in_form: bool) -> list[Json]:
         return [{"type": "FactSet", "facts": facts}] if facts else []
     if isinstance(block, cards.Figures):
         return _figures(block)
+    if isinstance(block, cards.Table):
+        return _table(block)
+    if isinstance(block, cards.Copy):
+        return _copy(block)
     if isinstance(block, cards.Image):
         return _image(block)
     if isinstance(block, cards.LinkPreview):
@@ -229,9 +275,11 @@ def _body(blocks: Iterable[cards.Block], *, execute: bool, in_form: bool) -> lis
     return body
 
 
-def _card(body: list[Json], actions: list[Json], fallback: str) -> Json:
+def _card(body: list[Json], actions: list[Json], fallback: str, *,
+          refresh: Json | None = None) -> Json:
     return {"type": "AdaptiveCard", "$schema": SCHEMA_URL, "version": VERSION, "body": body,
             **({"actions": actions} if actions else {}),
+            **({"refresh": refresh} if refresh else {}),
             **({"fallbackText": fallback} if fallback else {}),  # Markdown, for old clients
             "msteams": {"width": "Full"}}  # a Teams extension, outside the 1.5 schema
 
@@ -241,11 +289,24 @@ def fallback_text(card: cards.Card) -> str:
     return cut_on_word(card.summary.strip(), SUMMARY_LIMIT)
 
 
-def render_card(card: cards.Card, *, execute: bool = False) -> Json:
+def _refresh(card: cards.Card, viewers: tuple[str, ...]) -> Json | None:
+    """Teams asks the bot for the card again, as each of `viewers` should see it, whenever
+    it is shown to them (it runs a refresh automatically only for the ids listed)."""
+    if not card.refresh or not viewers:
+        return None
+    return {"action": {"type": "Action.Execute", "verb": REFRESH_ACTION,
+                       "data": {"action_id": REFRESH_ACTION, "value": card.refresh}},
+            "userIds": list(viewers)}
+
+
+def render_card(card: cards.Card, *, execute: bool = False,
+                viewers: tuple[str, ...] = ()) -> Json:
     """The card as an Adaptive Card; `execute` makes buttons Universal Actions (Action.Execute,
-    verb = action_id, answered by an adaptiveCard/action invoke) instead of Action.Submit."""
+    verb = action_id, answered by an adaptiveCard/action invoke) instead of Action.Submit,
+    and a card with a `refresh` refreshed for `viewers` (Teams user ids)."""
     body = _body(card.blocks, execute=execute, in_form=False) or _text(_fit(card.summary))
-    return _card(body, [], _fit(card.summary, SUMMARY_LIMIT))
+    return _card(body, [], _fit(card.summary, SUMMARY_LIMIT),
+                 refresh=_refresh(card, viewers) if execute else None)
 
 
 def _choices(spec: cards.Select) -> list[Json]:
@@ -257,11 +318,25 @@ def _choices(spec: cards.Select) -> list[Json]:
     return [{"title": _one_line(o.label) or o.value, "value": o.value} for o in spec.options]
 
 
+def _picker(spec: cards.TimeInput | cards.DateInput, element: Json) -> Json:
+    """Input.Time or Input.Date; a value the client could not read is left out."""
+    kind, pattern = ("Input.Time", cards.TIME_VALUE) if isinstance(spec, cards.TimeInput) \
+        else ("Input.Date", cards.DATE_VALUE)
+    value = spec.value.strip()
+    return {"type": kind, **element, **({"value": value} if pattern.fullmatch(value) else {})}
+
+
 def _input(spec: cards.Input, required_message: str) -> Json:
-    element: Json = {"id": spec.name, "label": _one_line(spec.label),
-                     "isRequired": spec.required}
-    if spec.required:
+    required = not isinstance(spec, cards.Toggle) and spec.required
+    element: Json = {"id": spec.name, "label": _one_line(spec.label), "isRequired": required}
+    if required:
         element["errorMessage"] = required_message
+    if isinstance(spec, cards.Toggle):
+        beside = _one_line(spec.text) if spec.text.strip() else element.pop("label")
+        return {"type": "Input.Toggle", **element, "title": beside, "valueOn": "true",
+                "valueOff": "false", "value": "true" if spec.value else "false", "wrap": True}
+    if isinstance(spec, cards.TimeInput | cards.DateInput):
+        return _picker(spec, element)
     if isinstance(spec, cards.TextInput):
         limit = spec.max_length if spec.max_length and spec.max_length > 0 else None
         value = cut_on_word(spec.value, limit) if limit else spec.value
@@ -278,9 +353,17 @@ def _input(spec: cards.Input, required_message: str) -> Json:
     return {**element, "value": value} if value else element
 
 
-def render_form(form: cards.Form, *, required_message: str, execute: bool = False) -> Json:
-    """The form as an inline card: title, intro, blocks, inputs and one submit action whose
-    data carries form_id and private (Teams merges the input values into it).
+def _error(message: str) -> list[Json]:
+    """What to change, right under the input it is about."""
+    return _text(_fit(_one_line(message)), color="Attention", size="Small", spacing="Small")
+
+
+def render_form(form: cards.Form, *, required_message: str, execute: bool = False,
+                dialog: bool = False) -> Json:
+    """The form as a card: title (in a `dialog`, its frame shows it), intro, blocks, inputs
+    each with its error if refused, and one submit action whose data carries form_id and
+    private (Teams merges the input values into it). In a dialog the submit is an
+    Action.Submit (Teams answers it with task/submit); inline, `execute` as for cards.
 
     Raises ValueError for what the round trip could not carry: no form_id, an input without a
     name, twice the same name, a name among the data's own keys, a bad option value.
@@ -290,12 +373,13 @@ def render_form(form: cards.Form, *, required_message: str, execute: bool = Fals
         raise ValueError(f"form {form.form_id!r} needs a form_id and distinct input names")
     if RESERVED.intersection(names):
         raise ValueError(f"form {form.form_id!r}: {sorted(RESERVED)} are reserved names")
-    body = (_heading(form.title) + _text(_fit(form.intro))
-            + _body(form.blocks, execute=execute, in_form=True)
-            + [_input(spec, required_message) for spec in form.inputs])
+    inputs = [element for spec in form.inputs for element in (
+        _input(spec, required_message), *_error(form.errors.get(spec.name, "")))]
+    body = ([] if dialog else _heading(form.title)) + _text(_fit(form.intro)) \
+        + _body(form.blocks, execute=execute and not dialog, in_form=True) + inputs
     submit = _post_back(_label(form.submit_label),
                         {"form_id": form.form_id, "private": form.private},
-                        verb=FORM_SUBMIT_VERB, execute=execute)
+                        verb=FORM_SUBMIT_VERB, execute=execute and not dialog)
     return _card(body, [{**submit, "style": "positive"}], _fit(form.title, SUMMARY_LIMIT))
 
 

@@ -24,6 +24,7 @@ from pydantic import (
 
 Text = StrictStr | None
 INVOKE_ACTION = "adaptiveCard/action"
+TASK_FETCH, TASK_SUBMIT = "task/fetch", "task/submit"  # a dialog opened, then submitted
 # Ids Porte-Voix stores (a person's, a tenant's, a team's) fit its columns; Teams' are GUIDs
 # and "29:…" or "19:…@thread…" strings well within them.
 StoredId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=128)]
@@ -78,6 +79,10 @@ class _InvokeAction(_Shape):
     data: dict[str, Any] | None = None
 
 
+class _TaskRequest(_Shape):
+    data: dict[str, Any] | None = None
+
+
 class _Activity(_Shape):
     type: StrictStr
     id: Text = None
@@ -100,14 +105,18 @@ class _Activity(_Shape):
     value: Any = None
 
     @model_validator(mode="after")
-    def _invoke_is_an_action(self) -> _Activity:
-        """The one invoke Porte-Voix answers is Action.Execute's, with its action."""
+    def _invoke_is_answered(self) -> _Activity:
+        """The invokes Porte-Voix answers: Action.Execute's, with its action, and a dialog's
+        task/fetch and task/submit, with their data."""
         if self.type == "invoke":
-            if self.name != INVOKE_ACTION:
+            if self.name not in (INVOKE_ACTION, TASK_FETCH, TASK_SUBMIT):
                 raise ValueError(f"unsupported invoke {str(self.name)[:40]!r}")
             if not isinstance(self.value, dict):
-                raise ValueError("an adaptiveCard/action invoke without a value")
-            _InvokeAction.model_validate(self.value.get("action"))
+                raise ValueError(f"a {self.name} invoke without a value")
+            if self.name == INVOKE_ACTION:
+                _InvokeAction.model_validate(self.value.get("action"))
+            else:
+                _TaskRequest.model_validate(self.value)
         return self
 
 

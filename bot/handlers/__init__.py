@@ -9,5 +9,6 @@ from bot.handlers import (  # noqa: F401
     help,
     nudge,
     prefs,
+    refresh,
     volunteer,
 )

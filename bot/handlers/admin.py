@@ -1,54 +1,121 @@
-"""Admin commands about the workspace: stats, pause, resume, admins, digest now."""
+"""Admin commands about the workspace: stats (and a post's Stats button), pause, resume,
+admins, digest now."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
+from babel.numbers import format_decimal
 from sqlalchemy import select
 
 from bot.audit import audit
-from bot.cards import Card, Fact, Facts, Heading, Text
+from bot.cards import Card, Fact, Figures, Footnote, Heading, Table, Text
 from bot.context import Context
 from bot.digest import post_digest
 from bot.dispatch_utils import rest_of
 from bot.errors import UserError
-from bot.events import Command
+from bot.events import CardAction, Command
 from bot.handlers.admin_posts import own_post
 from bot.router import router
-from bot.stats import funnels, in_order, post_sources
+from bot.services.textfit import cut_on_word
+from bot.stats import BySource, Funnel, funnels, in_order, post_sources
+from bot.texts import percent
 from bot.wakeups import OUTBOX, PLAN
 from storage.members import find_member, get_or_create_member
 from storage.models import Post, Team
 
 STATS_POSTS = 10
+TITLE_CELL = 40  # characters of a post's title in the stats table, cut on a word
 _MENTION = re.compile(r"^<?@?([\w.\-]+)(?:\|[^>]*)?>?$")
+
+
+def _number(ctx: Context, count: int) -> str:
+    return format_decimal(count, locale=ctx.locale)
+
+
+def _figures(ctx: Context, **counts: int) -> Figures:
+    """Counts side by side, each over its label in the right plural ("1 click", "2 clicks")."""
+    return Figures(tuple(Fact(ctx.say(f"admin.figure_{name}", count=count), _number(ctx, count))
+                         for name, count in counts.items()))
+
+
+def _rate(ctx: Context, f: Funnel) -> str:
+    return percent(f.shared / f.delivered, ctx.locale)
+
+
+def _compared(ctx: Context, sources: dict[str, BySource]) -> tuple[Text, ...]:
+    """AI drafts beside the other suggestions, once there are AI drafts to compare."""
+    return (Text(ctx.say("common.by_source", sources=in_order(sources))),) \
+        if "ai" in sources else ()
+
+
+def post_stats_card(ctx: Context, post: Post, f: Funnel, sources: dict[str, BySource]) -> Card:
+    """One post's figures: how many received it, responded, shared it, and the clicks."""
+    title = ctx.say("admin.post_name", id=post.id, title=post.title)
+    reach = ctx.say("admin.share_rate", rate=_rate(ctx, f)) if f.delivered \
+        else ctx.say("admin.not_sent_yet")
+    return Card(summary=title, blocks=(
+        Heading(title),
+        _figures(ctx, sent=f.delivered, responded=f.interacted, shared=f.shared,
+                 clicks=f.clicks),
+        Text(reach), *_compared(ctx, sources)))
+
+
+def _row(ctx: Context, post: Post, f: Funnel) -> tuple[str, ...]:
+    shared = ctx.say("admin.shared_cell", count=_number(ctx, f.shared), rate=_rate(ctx, f)) \
+        if f.delivered else _number(ctx, f.shared)
+    name = ctx.say("admin.post_name", id=post.id, title=cut_on_word(post.title, TITLE_CELL))
+    return name, _number(ctx, f.delivered), shared, _number(ctx, f.clicks)
+
+
+def stats_card(ctx: Context, posts: list[Post], by_post: dict[int, Funnel],
+               sources: dict[str, BySource]) -> Card:
+    """The latest posts: their totals on top, then a row of figures per post."""
+    title = ctx.say("admin.stats_title")
+    funnels_shown = [by_post[post.id] for post in posts]
+    columns = tuple(ctx.say(f"admin.column_{name}")
+                    for name in ("post", "sent", "shared", "clicks"))
+    return Card(summary=title, blocks=(
+        Heading(title),
+        _figures(ctx, sent=sum(f.delivered for f in funnels_shown),
+                 shared=sum(f.shared for f in funnels_shown),
+                 clicks=sum(f.clicks for f in funnels_shown)),
+        Table(columns, tuple(_row(ctx, post, by_post[post.id]) for post in posts)),
+        *_compared(ctx, sources),
+        Footnote(ctx.say("admin.stats_hint"))))
+
+
+async def _post_stats(ctx: Context, raw_id: str) -> None:
+    """Answer with one post's figures."""
+    post = await own_post(ctx, raw_id)
+    audit(ctx, "stats", post_id=post.id)
+    by_post = await funnels(ctx.session, [post.id])
+    await ctx.reply(post_stats_card(ctx, post, by_post[post.id],
+                                    await post_sources(ctx.session, [post.id])))
 
 
 @router.command("stats")
 async def stats(ctx: Context, event: Command) -> None:
-    raw_id = rest_of(event.text)
-    if raw_id:
-        posts = [await own_post(ctx, raw_id)]
-    else:
-        posts = list((await ctx.session.scalars(
-            select(Post).where(Post.workspace_id == ctx.workspace.id)
-            .order_by(Post.id.desc()).limit(STATS_POSTS))).all())
-    audit(ctx, "stats", post_id=posts[0].id if raw_id else None)
-    if not posts:
-        await ctx.reply(ctx.say("admin.list_empty"))
+    if rest_of(event.text):
+        await _post_stats(ctx, rest_of(event.text))
         return
-    by_post = await funnels(ctx.session, [post.id for post in posts])
-    facts = tuple(
-        Fact(f"#{post.id} {post.title}", ctx.say("admin.funnel", f=by_post[post.id]))
-        for post in posts
-    )
-    sources = await post_sources(ctx.session, [post.id for post in posts])
-    compared = (Text(ctx.say("common.by_source", sources=in_order(sources))),) \
-        if "ai" in sources else ()
-    await ctx.reply(Card(summary=ctx.say("admin.stats_title"),
-                         blocks=(Heading(ctx.say("admin.stats_title")), Facts(facts),
-                                 *compared)))
+    posts = list((await ctx.session.scalars(
+        select(Post).where(Post.workspace_id == ctx.workspace.id)
+        .order_by(Post.id.desc()).limit(STATS_POSTS))).all())
+    audit(ctx, "stats", post_id=None)
+    if not posts:
+        await ctx.reply(ctx.say("admin.stats_empty"))
+        return
+    ids = [post.id for post in posts]
+    await ctx.reply(stats_card(ctx, posts, await funnels(ctx.session, ids),
+                               await post_sources(ctx.session, ids)))
+
+
+@router.action("admin.post.stats", admin=True)
+async def stats_of_listed(ctx: Context, event: CardAction) -> None:
+    """A post's Stats button in the list."""
+    await _post_stats(ctx, event.value)
 
 
 @router.command("pause")

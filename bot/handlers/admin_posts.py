@@ -1,5 +1,5 @@
 """Admin commands about posts: queue (command or form), drafts to confirm, versions in other
-languages, list and cancel.
+languages, list (each post with its Stats and Cancel buttons) and cancel.
 
 A post goes live only on the admin's word: one whose title was made from its URL, or whose
 publication time has passed, is kept as a draft (ignored by the plan) until they press
@@ -7,30 +7,39 @@ publication time has passed, is kept as a draft (ignored by the plan) until they
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from babel.dates import format_date, format_time
+from sqlalchemy import func, select
 
 from bot.audit import audit
 from bot.cards import (
+    DATE_VALUE,
+    TIME_VALUE,
     Actions,
+    Block,
     Button,
     Card,
+    DateInput,
     Fact,
     Facts,
     Footnote,
     Form,
     Heading,
+    Input,
     Option,
+    Point,
     Select,
     Text,
     TextInput,
+    TimeInput,
 )
 from bot.context import Context
 from bot.dispatch_utils import parse_id, rest_of
-from bot.errors import UserError
+from bot.errors import InputError, UserError
 from bot.events import CardAction, Command, FormSubmitted
 from bot.router import router
+from bot.services.dates import day_and_month
 from bot.services.post_input import (
     AUTO,
     MAX_SUMMARY,
@@ -42,6 +51,7 @@ from bot.services.post_input import (
     version_from_command,
     version_from_fields,
 )
+from bot.services.textfit import cut_on_word
 from bot.texts import LOCALES
 from bot.voice.angles import KINDS
 from bot.voice.kinds import infer_kind
@@ -52,12 +62,22 @@ from bot.wakeups import PLAN
 from storage.members import teams_by_name
 from storage.models import Post, Team
 
-LIST_LIMIT = 20
+LIST_LIMIT = 20  # a post is two blocks of the list: 20 and the rest stay within Slack's 50
 LISTED = ("draft", "scheduled", "active")
-FORM_FIELDS = ("url", "title", "summary", "points", "hashtags", "topics", "teams", "at", "expires",
+CLOSED = ("cancelled", "expired")
+LISTED_TITLE = 80  # characters of a title in the list, cut on a word
+FORM_FIELDS = ("url", "title", "summary", "points", "hashtags", "topics", "teams", "expires",
                "lang", "kind")
+# The input of the queue and version forms each refusal of bot/services/post_input.py is
+# about; a bad tag is a hashtag's or a topic's (see _refusal).
+_INPUT_OF = {"admin.bad_url": "url", "admin.title_too_long": "title",
+             "admin.translate_needs_title": "title", "admin.summary_too_long": "summary",
+             "admin.too_many_points": "points", "admin.bad_language": "lang",
+             "admin.bad_kind": "kind", "admin.bad_date": "expires",
+             "admin.expires_before": "expires"}
 # A moment typed to the minute is not "past" while that minute lasts.
 PAST_GRACE = timedelta(minutes=1)
+MAX_YEARS_AWAY = 10  # a day picked further than that from now is a slip (and out of range)
 
 
 def _choices(ctx: Context, name: str, codes: tuple[str, ...], key: str, value: str) -> Select:
@@ -66,7 +86,19 @@ def _choices(ctx: Context, name: str, codes: tuple[str, ...], key: str, value: s
     return Select(name, ctx.say(f"admin.field_{name}"), options, value or AUTO)
 
 
-def queue_form(ctx: Context, values: dict[str, str] | None = None, private: str = "") -> Form:
+async def _team_choice(ctx: Context, value: str) -> Input:
+    """The workspace's teams to pick from; typed by name while none is known."""
+    names = [name for name in sorted(await teams_by_name(ctx.session, ctx.workspace.id))
+             if "," not in name]  # a multiple choice comes back joined by commas
+    if not names:
+        return TextInput("teams", ctx.say("admin.field_teams"), value, required=False)
+    return Select("teams", ctx.say("admin.field_team_choice"),
+                  tuple(Option(name, "#" + name) for name in names), value or None,
+                  multiple=True, required=False)
+
+
+async def queue_form(ctx: Context, values: dict[str, str] | None = None,
+                     private: str = "") -> Form:
     """The queue form, empty or prefilled (a draft being edited: `private` is its id)."""
     values = values or {}
 
@@ -90,14 +122,28 @@ def queue_form(ctx: Context, values: dict[str, str] | None = None, private: str 
             _choices(ctx, "kind", KINDS, "admin.kind_name", values.get("kind", "")),
             field("hashtags", required=False),
             field("topics", required=False),
-            field("teams", required=False),
-            field("at", required=False, placeholder="2026-12-01T09:00"),
+            await _team_choice(ctx, values.get("teams", "")),
+            DateInput("at_date", ctx.say("admin.field_at_date"), values.get("at_date", ""),
+                      required=False),
+            TimeInput("at_time", ctx.say("admin.field_at_time"), values.get("at_time", ""),
+                      required=False),
             field("expires", required=False, placeholder="7d"),
         ),
     )
 
 
-def local_time(moment: datetime, ctx: Context) -> str:
+def spoken_moment(ctx: Context, moment: datetime) -> str:
+    """A moment as the admin says it, in their zone: "Monday 7 December at 09:00",
+    « lundi 7 décembre à 09:00 », with the year when it is not this one."""
+    local = moment.astimezone(ctx.tz)
+    day = day_and_month(local.date(), ctx.locale,
+                        year=local.year != ctx.now.astimezone(ctx.tz).year)
+    return ctx.say("admin.moment", weekday=format_date(local, "EEEE", locale=ctx.locale),
+                   day=day, time=format_time(local, "HH:mm", locale=ctx.locale))
+
+
+def _typed_moment(moment: datetime, ctx: Context) -> str:
+    """A moment as one types it in the form's text fields ("2026-12-09 18:00")."""
     return moment.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
 
 
@@ -114,14 +160,19 @@ def _moment_given(post: Post) -> bool:
     return post.publish_at != post.created_at
 
 
+def _when(ctx: Context, post: Post) -> str | None:
+    """When the post goes out, in words; None for a draft that waits for the admin's word."""
+    if post.status == "draft" and not _moment_given(post):
+        return None
+    return spoken_moment(ctx, post.publish_at)
+
+
 def _facts(ctx: Context, post: Post, teams: list[str], *, detected: bool = False,
            inferred: bool = False) -> Facts:
     language = ctx.say("admin.language_name", code=post.language)
     kind = ctx.say("admin.kind_name", code=post.kind)
-    at = (local_time(post.publish_at, ctx) if post.status != "draft" or _moment_given(post)
-          else ctx.say("admin.at_confirmation"))
     return Facts((
-        Fact(ctx.say("admin.label_at"), at),
+        Fact(ctx.say("admin.label_at"), _when(ctx, post) or ctx.say("admin.at_confirmation")),
         Fact(ctx.say("admin.label_teams"), ", ".join(teams) or ctx.say("admin.everyone")),
         Fact(ctx.say("admin.label_topics"), ", ".join(post.topics) or "-"),
         Fact(ctx.say("admin.label_language"), ctx.say("admin.detected", value=language)
@@ -154,12 +205,12 @@ def draft_card(ctx: Context, post: Post, teams: list[str], *, from_url: bool, pa
     if from_url:
         blocks.append(Text(ctx.say("admin.draft_from_url", title=post.title)))
     if past:
-        blocks.append(Text(ctx.say("admin.draft_past", at=local_time(post.publish_at, ctx))))
+        blocks.append(Text(ctx.say("admin.draft_past", at=spoken_moment(ctx, post.publish_at))))
     blocks.append(_facts(ctx, post, teams, detected=detected, inferred=inferred))
     go = ctx.say("admin.draft_send_now" if past else "admin.draft_queue")
     blocks.append(Actions((
         Button(go, "admin.draft.confirm", str(post.id), "primary"),
-        Button(ctx.say("admin.draft_edit"), "admin.draft.edit", str(post.id)),
+        Button(ctx.say("admin.draft_edit"), "admin.draft.edit", str(post.id), form=True),
         Button(ctx.say("admin.draft_discard"), "admin.draft.discard", str(post.id), "danger"),
     )))
     return Card(summary=title, blocks=tuple(blocks))
@@ -176,8 +227,8 @@ def _fill(post: Post, data: PostInput, audience: list[int], language: str, kind:
 async def _queue(ctx: Context, data: PostInput, draft: Post | None = None) -> None:
     teams = await teams_by_name(ctx.session, ctx.workspace.id)
     unknown = [name for name in data.teams if name not in teams]
-    if unknown:
-        raise UserError("admin.unknown_teams", names=", ".join(unknown),
+    if unknown:  # beside the form's teams; a command's answer says it all the same
+        raise InputError("teams", "admin.unknown_teams", names=", ".join(unknown),
                         known=", ".join(sorted(teams)) or "-")
     language = data.language or detect(f"{data.title}\n{data.summary}",
                                        ctx.workspace.locale) or ctx.workspace.locale
@@ -205,11 +256,16 @@ async def _queue(ctx: Context, data: PostInput, draft: Post | None = None) -> No
     await ctx.reply(queued_card(ctx, post, data.teams, **understood))
 
 
+@router.action("admin.queue.form", admin=True)
+async def queue_from_list(ctx: Context, event: CardAction) -> None:
+    await ctx.open_form(await queue_form(ctx))
+
+
 @router.command("queue", "publier")
 async def queue(ctx: Context, event: Command) -> None:
     args = rest_of(event.text)
     if not args:
-        await ctx.open_form(queue_form(ctx))
+        await ctx.open_form(await queue_form(ctx))
         return
     try:
         data = from_command(args, ctx.now, ctx.tz)
@@ -218,15 +274,56 @@ async def queue(ctx: Context, event: Command) -> None:
     await _queue(ctx, data)
 
 
-@router.form("admin.queue", admin=True)
+def _refusal(bad: BadPostInput, values: dict[str, str]) -> UserError:
+    """A form's refusal, beside the input it is about."""
+    name = _INPUT_OF.get(bad.key)
+    if bad.key == "admin.bad_tag":
+        tag = str(bad.values.get("tag", "")).lower()
+        name = "topics" if tag and tag in values.get("topics", "").lower() else "hashtags"
+    return InputError(name, bad.key, **bad.values) if name else UserError(bad.key, **bad.values)
+
+
+def _picked_day(ctx: Context, typed: str) -> date:
+    """The day picked ("YYYY-MM-DD"); none is today, in the admin's zone."""
+    if not typed:
+        return ctx.now.astimezone(ctx.tz).date()
+    try:
+        day = date.fromisoformat(typed) if DATE_VALUE.fullmatch(typed) else None
+    except ValueError:  # 2026-02-30
+        day = None
+    if day is None or abs(day.year - ctx.now.year) > MAX_YEARS_AWAY:
+        raise InputError("at_date", "admin.bad_day_picked", value=typed[:20])
+    return day
+
+
+def _picked_moment(ctx: Context, values: dict[str, str]) -> str:
+    """The day and time picked in the form, as from_fields reads a moment ("": now); a time
+    alone is today's, a day needs its time."""
+    day, clock = values.get("at_date", "").strip(), values.get("at_time", "").strip()
+    if not day and not clock:
+        return ""
+    picked = _picked_day(ctx, day)
+    if not clock:
+        raise InputError("at_time", "admin.time_needed")
+    if not TIME_VALUE.fullmatch(clock):
+        raise InputError("at_time", "admin.bad_time_picked", value=clock[:20])
+    return f"{picked.isoformat()}T{clock}"
+
+
+async def _queue_form_again(ctx: Context, event: FormSubmitted) -> Form:
+    return await queue_form(ctx, private=event.private)
+
+
+@router.form("admin.queue", admin=True, reopen=_queue_form_again)
 async def queue_submitted(ctx: Context, event: FormSubmitted) -> None:
     draft = await _draft(ctx, event.private) if event.private else None
     values = {name: event.values.get(name, "") for name in FORM_FIELDS}
     values["points"] = values["points"].replace("\n", ";")
+    values["at"] = _picked_moment(ctx, event.values)
     try:
         data = from_fields(values, ctx.now, ctx.tz)
     except BadPostInput as bad:
-        raise UserError(bad.key, **bad.values) from None
+        raise _refusal(bad, values) from None
     await _queue(ctx, data, draft)
 
 
@@ -263,12 +360,15 @@ async def confirm_draft(ctx: Context, event: CardAction) -> None:
 
 async def _form_values(ctx: Context, post: Post) -> dict[str, str]:
     """A draft as the queue form shows it; a moment is shown only if the admin gave one."""
+    local = post.publish_at.astimezone(ctx.tz) if _moment_given(post) else None
     return {
         "url": post.url, "title": post.title, "summary": post.summary,
         "points": "\n".join(post.key_points), "hashtags": ", ".join(post.hashtags),
-        "topics": ", ".join(post.topics), "teams": ", ".join(await _team_names(ctx, post)),
-        "at": local_time(post.publish_at, ctx) if _moment_given(post) else "",
-        "expires": local_time(post.expires_at, ctx) if post.expires_at else "",
+        "topics": ", ".join(post.topics),
+        "teams": ",".join(name.lower() for name in await _team_names(ctx, post)),
+        "at_date": local.date().isoformat() if local else "",
+        "at_time": f"{local:%H:%M}" if local else "",
+        "expires": _typed_moment(post.expires_at, ctx) if post.expires_at else "",
         "lang": post.language, "kind": post.kind,
     }
 
@@ -276,7 +376,8 @@ async def _form_values(ctx: Context, post: Post) -> dict[str, str]:
 @router.action("admin.draft.edit", admin=True)
 async def edit_draft(ctx: Context, event: CardAction) -> None:
     post = await _draft(ctx, event.value)
-    await ctx.open_form(queue_form(ctx, await _form_values(ctx, post), private=str(post.id)))
+    await ctx.open_form(await queue_form(ctx, await _form_values(ctx, post),
+                                         private=str(post.id)))
 
 
 @router.action("admin.draft.discard", admin=True)
@@ -288,44 +389,78 @@ async def discard_draft(ctx: Context, event: CardAction) -> None:
     await ctx.show_outcome(event.message, Card(summary=said, blocks=(Text(said),)))
 
 
+def _listed(ctx: Context, post: Post) -> tuple[Point, Actions]:
+    """A post of the list: its number and title, what it is and when, and its buttons."""
+    when = _when(ctx, post)
+    line = ctx.say(
+        "admin.list_line", kind=ctx.say("admin.kind_name", code=post.kind),
+        languages=", ".join(ctx.say("admin.language_name", code=lang)
+                            for lang in languages(post)),
+        status=ctx.say("admin.status_name", status=post.status),
+        when=ctx.say("admin.list_from", at=when) if when else ctx.say("admin.at_confirmation"))
+    name = ctx.say("admin.post_name", id=post.id, title=cut_on_word(post.title, LISTED_TITLE))
+    return Point(name, line), Actions((
+        Button(ctx.say("admin.button_stats"), "admin.post.stats", str(post.id)),
+        Button(ctx.say("admin.button_cancel"), "admin.post.cancel", str(post.id), "danger"),
+    ))
+
+
+async def list_card(ctx: Context) -> Card:
+    """The posts waiting, scheduled and active, soonest first, each with Stats and Cancel,
+    and a button to queue another."""
+    listed = (Post.workspace_id == ctx.workspace.id) & Post.status.in_(LISTED)
+    posts = (await ctx.session.scalars(
+        select(Post).where(listed).order_by(Post.publish_at, Post.id).limit(LIST_LIMIT))).all()
+    if not posts:
+        said = ctx.say("admin.list_empty")
+        return Card(summary=said, blocks=(Text(said),))
+    title = ctx.say("admin.list_title")
+    blocks: list[Block] = [Heading(title)]
+    for post in posts:
+        blocks += _listed(ctx, post)
+    hidden = (await ctx.session.scalar(select(func.count(Post.id)).where(listed)) or 0) \
+        - len(posts)
+    if hidden > 0:
+        blocks.append(Footnote(ctx.say("admin.list_more", count=hidden)))
+    blocks.append(Actions((Button(ctx.say("admin.button_queue"), "admin.queue.form",
+                                  style="primary", form=True),)))
+    return Card(summary=title, blocks=tuple(blocks))
+
+
 @router.command("list", "liste")
 async def list_posts(ctx: Context, event: Command) -> None:
-    posts = (await ctx.session.scalars(
-        select(Post).where(Post.workspace_id == ctx.workspace.id, Post.status.in_(LISTED))
-        .order_by(Post.publish_at).limit(LIST_LIMIT)
-    )).all()
     audit(ctx, "list")
-    if not posts:
-        await ctx.reply(ctx.say("admin.list_empty"))
-        return
-    facts = tuple(
-        Fact(f"#{post.id}", ctx.say(
-            "admin.list_line", title=post.title,
-            status=ctx.say("admin.status_name", status=post.status),
-            at=local_time(post.publish_at, ctx), kind=ctx.say("admin.kind_name", code=post.kind),
-            languages=", ".join(ctx.say("admin.language_name", code=lang)
-                                for lang in languages(post))))
-        for post in posts
-    )
-    await ctx.reply(Card(summary=ctx.say("admin.list_title"),
-                         blocks=(Heading(ctx.say("admin.list_title")), Facts(facts))))
+    await ctx.reply(await list_card(ctx))
 
 
-@router.command("cancel", "annuler")
-async def cancel(ctx: Context, event: Command) -> None:
-    post = await own_post(ctx, rest_of(event.text))
-    if post.status in ("cancelled", "expired"):
+async def _cancel(ctx: Context, post: Post) -> str:
+    """Withdraw a post and its nudges not yet sent; what to tell the admin."""
+    if post.status in CLOSED:
         raise UserError("admin.already_closed", id=post.id,
                         status=ctx.say("admin.status_name", status=post.status))
     post.status = "cancelled"
     cancelled = await cancel_pending(ctx.session, post_id=post.id)
     audit(ctx, "cancel", post_id=post.id, deliveries_cancelled=cancelled)
-    await ctx.reply(ctx.say("admin.cancelled", id=post.id, title=post.title, count=cancelled))
+    return ctx.say("admin.cancelled", id=post.id, title=post.title, count=cancelled)
+
+
+@router.command("cancel", "annuler")
+async def cancel(ctx: Context, event: Command) -> None:
+    await ctx.reply(await _cancel(ctx, await own_post(ctx, rest_of(event.text))))
+
+
+@router.action("admin.post.cancel", admin=True)
+async def cancel_listed(ctx: Context, event: CardAction) -> None:
+    """Cancel from the list: the list shown again without the post, and the outcome said."""
+    said = await _cancel(ctx, await own_post(ctx, event.value))
+    if event.message is not None:
+        await ctx.show_outcome(event.message, await list_card(ctx))
+    await ctx.reply(said)
 
 
 def _version_language(ctx: Context, post: Post, typed: str) -> str:
     """The language of a new version of `post`: one of ours, other than the post's own."""
-    if post.status in ("cancelled", "expired"):
+    if post.status in CLOSED:
         raise UserError("admin.already_closed", id=post.id,
                         status=ctx.say("admin.status_name", status=post.status))
     language = typed.strip().lower()
@@ -391,7 +526,12 @@ async def translate(ctx: Context, event: Command) -> None:
     await _add_version(ctx, post, language, version)
 
 
-@router.form("admin.translate", admin=True)
+async def _translate_form_again(ctx: Context, event: FormSubmitted) -> Form:
+    raw_id, _, typed = event.private.partition(":")
+    return translate_form(ctx, await own_post(ctx, raw_id), typed.strip().lower())
+
+
+@router.form("admin.translate", admin=True, reopen=_translate_form_again)
 async def translate_submitted(ctx: Context, event: FormSubmitted) -> None:
     raw_id, _, typed = event.private.partition(":")
     post = await own_post(ctx, raw_id)
@@ -401,5 +541,5 @@ async def translate_submitted(ctx: Context, event: FormSubmitted) -> None:
     try:
         version = version_from_fields(values)
     except BadPostInput as bad:
-        raise UserError(bad.key, **bad.values) from None
+        raise _refusal(bad, values) from None
     await _add_version(ctx, post, language, version)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_time, get_day_names
 
 from bot.audit import audit
 from bot.cards import Card, Fact, Facts, Footnote, Heading
@@ -14,6 +17,7 @@ from bot.errors import UserError
 from bot.events import Command
 from bot.preferences import MAX_WEEKLY_CAP
 from bot.router import router
+from bot.services.dates import day_and_month
 from bot.texts import LOCALES
 from bot.voice.compose import forget_drafts
 from storage.models import Member, Workspace
@@ -96,24 +100,48 @@ SETTERS: dict[str, Callable[[Workspace, str], None]] = {
 }
 
 
+def _charter(ctx: Context) -> str:
+    charter = ctx.rt.charter
+    return ctx.say("settings.charter", version=charter.version,
+                   day=day_and_month(charter.day, ctx.locale, year=True) if charter.day else "")
+
+
+def _gap_words(ctx: Context, hours: int) -> str:
+    days, rest = divmod(hours, 24)
+    return ctx.say("settings.gap", days=0 if rest else days, hours=hours)
+
+
+def _digest_slot(ctx: Context, ws: Workspace) -> str:
+    day = get_day_names("wide", locale=ctx.locale)[ws.digest_weekday]
+    return ctx.say("settings.digest", day=day,
+                   time=format_time(time(ws.digest_hour), "HH:mm", locale=ctx.locale))
+
+
+def _ai_state(ctx: Context) -> str:
+    if not ctx.rt.settings.llm_configured:
+        return ctx.say("settings.ai_none")
+    return ctx.say("settings.ai_state", on=ctx.workspace.ai_drafts,
+                   model=ctx.rt.settings.llm_model or "")
+
+
 def settings_card(ctx: Context) -> Card:
+    """The workspace's settings in plain words; the names to type them by in small print."""
     ws = ctx.workspace
-    day = _DAY_NAMES[ws.digest_weekday][1 if ctx.locale == "fr" else 0]
+    shown = (
+        ("hashtag", ws.disclosure_hashtag or ctx.say("settings.no_hashtag")),
+        ("blocked", ", ".join(ws.blocked_terms) or ctx.say("settings.no_terms")),
+        ("language", ctx.say("admin.language_name", code=ws.locale)),
+        ("timezone", ws.timezone),
+        ("cap", ctx.say("settings.cap", count=ws.weekly_cap)),
+        ("gap", _gap_words(ctx, ws.min_gap_hours)),
+        ("digest", _digest_slot(ctx, ws)),
+        ("sending", ctx.say("settings.sending", paused=ws.paused)),
+        ("ai", _ai_state(ctx)),
+        ("charter", _charter(ctx)),
+    )
     return Card(summary=ctx.say("settings.title"), blocks=(
         Heading(ctx.say("settings.title")),
-        Facts((
-            Fact("hashtag", ws.disclosure_hashtag or "-"),
-            Fact("blocked", ", ".join(ws.blocked_terms) or "-"),
-            Fact("language", ws.locale),
-            Fact("timezone", ws.timezone),
-            Fact("cap", str(ws.weekly_cap)),
-            Fact("gap", f"{ws.min_gap_hours} h"),
-            Fact("digest", f"{day} {ws.digest_hour}h"),
-            Fact("pause", ctx.say("common.yes") if ws.paused else ctx.say("common.no")),
-            Fact("ai", ctx.say("settings.ai_state", on=ws.ai_drafts,
-                               model=ctx.rt.settings.llm_model or "")
-                 if ctx.rt.settings.llm_configured else ctx.say("settings.ai_none")),
-        )),
+        Facts(tuple(Fact(ctx.say(f"settings.label_{name}"), value) for name, value in shown)),
         Footnote(ctx.say("settings.how")),
     ))
 

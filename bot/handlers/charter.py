@@ -9,6 +9,7 @@ from bot.context import Context
 from bot.events import CardAction, DirectMessage
 from bot.nudges import weekly_cap
 from bot.router import router
+from bot.services.dates import day_and_month
 from bot.volunteers import forget_unsent, is_volunteer, record_consent
 from bot.wakeups import PLAN
 
@@ -41,7 +42,8 @@ def charter_card(ctx: Context, *, changed: bool = False) -> Card:
             Heading(ctx.say("charter.title")),
             Text(intro),
             *(block for p in paragraphs for block in _blocks(p)),
-            Footnote(ctx.say("charter.version", version=charter.version)),
+            Footnote(ctx.say("charter.version", version=charter.version, day=day_and_month(
+                charter.day, ctx.locale, year=True) if charter.day else "")),
             Actions((
                 Button(ctx.say("charter.accept"), "charter.accept", charter.version, "primary"),
                 Button(ctx.say("charter.decline"), "charter.decline", charter.version),

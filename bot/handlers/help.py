@@ -14,7 +14,7 @@ from bot.volunteers import is_volunteer
 def volunteer_help_card(ctx: Context) -> Card:
     active = is_volunteer(ctx.member, ctx.rt.charter.version)
     buttons = (
-        (Button(ctx.say("help.button_prefs"), "prefs.open"),
+        (Button(ctx.say("help.button_prefs"), "prefs.open", form=True),
          Button(ctx.say("help.button_me"), "help.me", style="primary"))
         if active else
         (Button(ctx.say("help.button_join"), "help.join", style="primary"),)

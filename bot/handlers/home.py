@@ -23,7 +23,7 @@ def home_card(ctx: Context, figures: Impact | None = None) -> Card:
         if figures is not None and figures.shares:
             blocks.append(impact_facts(ctx, figures))
         blocks.append(Actions((
-            Button(ctx.say("help.button_prefs"), "prefs.open"),
+            Button(ctx.say("help.button_prefs"), "prefs.open", form=True),
             Button(ctx.say("help.button_me"), "help.me", style="primary"),
             Button(ctx.say("home.button_stop"), "volunteer.stop"),  # there, never loud
         )))

@@ -15,11 +15,25 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.cards import Actions, Button, Card, Footnote, Form, Heading, Option, Quote, Select, Text
+from bot.cards import (
+    Actions,
+    Block,
+    Button,
+    Card,
+    Copy,
+    Divider,
+    Footnote,
+    Form,
+    Heading,
+    Option,
+    Quote,
+    Select,
+    Text,
+)
 from bot.cards import TextInput as Input
 from bot.context import Context
 from bot.dispatch_utils import parse_id
-from bot.errors import UserError
+from bot.errors import InputError, UserError
 from bot.events import CardAction, FormSubmitted
 from bot.nudges import done_card
 from bot.preferences import NETWORKS, preferences
@@ -126,14 +140,14 @@ def _checked(ctx: Context, values: dict[str, str]) -> tuple[str, str]:
     text = values.get("text", "").strip()
     network = values.get("network", "")
     if not text:
-        raise UserError("share.empty")
+        raise InputError("text", "share.empty")
     if len(text) > LINKEDIN_LIMIT:
-        raise UserError("errors.too_long", limit=LINKEDIN_LIMIT)
+        raise InputError("text", "errors.too_long", limit=LINKEDIN_LIMIT)
     if network not in NETWORKS:
-        raise UserError("share.bad_network")
+        raise InputError("network", "share.bad_network")
     blocked = find_blocked(text, ctx.workspace.blocked_terms)
     if blocked:
-        raise UserError("share.blocked_term", term=blocked)
+        raise InputError("text", "share.blocked_term", term=blocked)
     _disclosed(ctx, text)  # refuses a text that the hashtag would make too long
     return text, network
 
@@ -143,12 +157,18 @@ def _disclosed(ctx: Context, text: str) -> str:
     hashtag = ctx.workspace.disclosure_hashtag
     final = with_disclosure(text, hashtag)
     if len(final) > LINKEDIN_LIMIT:
-        raise UserError("share.too_long", limit=LINKEDIN_LIMIT - (len(final) - len(text)),
-                        hashtag=hashtag)
+        raise InputError("text", "share.too_long",
+                         limit=LINKEDIN_LIMIT - (len(final) - len(text)), hashtag=hashtag)
     return final
 
 
-@router.form("share.edit")
+async def _edit_form_again(ctx: Context, event: FormSubmitted) -> Form:
+    raw_id, _, choice = event.private.partition(":")
+    delivery, post = await _delivery(ctx, raw_id)
+    return _edit_form(ctx, delivery, post, choice, "")
+
+
+@router.form("share.edit", reopen=_edit_form_again)
 async def share_submitted(ctx: Context, event: FormSubmitted) -> None:
     raw_id, _, choice = event.private.partition(":")
     delivery, post = await _delivery(ctx, raw_id)
@@ -173,7 +193,7 @@ async def _hold(ctx: Context, delivery: Delivery, draft: Draft) -> None:
         Text(ctx.say("share.close")),
         Quote(draft.text),
         Actions((
-            Button(ctx.say("share.edit_again"), "share.again", value, "primary"),
+            Button(ctx.say("share.edit_again"), "share.again", value, "primary", form=True),
             Button(ctx.say("share.share_anyway"), "share.anyway", value),
         )),
     )))
@@ -258,7 +278,10 @@ def _kept_hashtags(ctx: Context, post: Post) -> list[str]:
 
 
 def _share_card(ctx: Context, share: Share, post: Post, *, restored: bool) -> Card:
-    """The text with its link to copy, and buttons that open each network with it."""
+    """The text with its link in a box to copy, the network chosen as the one primary
+    button (its post box opens with the text where the network allows it), the other one
+    beside it, and "I posted it" apart; once posted, a thank-you in its place, the share
+    buttons kept (to post it elsewhere too)."""
     link = f"{ctx.rt.settings.public_url.rstrip('/')}/r/{share.link_token}"
     text, keep = share.final_text, _kept_hashtags(ctx, post)
     linkedin = linkedin_post_url(text, link)
@@ -270,19 +293,25 @@ def _share_card(ctx: Context, share: Share, post: Post, *, restored: bool) -> Ca
     if restored:
         notes.append(Text(ctx.say("share.disclosure_added",
                                   hashtag=ctx.workspace.disclosure_hashtag)))
+    networks = (
+        Button(ctx.say("share.open_linkedin"), "share.linkedin",
+               url=linkedin or linkedin_share_url(link),
+               style="primary" if share.network == "linkedin" else None),
+        Button(ctx.say("share.open_x"), "share.x", url=x_intent_url(text, link, keep),
+               style="primary" if share.network == "x" else None),
+    )
+    network = ctx.say(f"common.network_{share.network}")
+    done: tuple[Block, ...] = (Text(ctx.say("share.thanks", network=network)),) \
+        if share.confirmed else (Actions((Button(ctx.say("share.posted"), "share.posted",
+                                                 str(share.id)),)),)
     return Card(summary=ctx.say("share.ready_title"), blocks=(
         Heading(ctx.say("share.ready_title")),
         *notes,
-        Quote(shared_text(text, link)),
-        Actions((
-            Button(ctx.say("share.open_linkedin"), "share.linkedin",
-                   url=linkedin or linkedin_share_url(link),
-                   style="primary" if share.network == "linkedin" else None),
-            Button(ctx.say("share.open_x"), "share.x", url=x_intent_url(text, link, keep),
-                   style="primary" if share.network == "x" else None),
-            Button(ctx.say("share.posted"), "share.posted", str(share.id)),
-        )),
+        Copy(shared_text(text, link), ctx.say("share.copy_label")),
+        Actions(networks),
         Footnote(ctx.say("share.ratio_note", ratio=share.edit_ratio)),
+        Divider(),
+        *done,
     ))
 
 
@@ -295,9 +324,9 @@ async def posted(ctx: Context, event: CardAction) -> None:
     if not share.confirmed:
         share.confirmed = True
         share.confirmed_at = ctx.now
-    thanks = ctx.say("share.thanks", network=ctx.say(f"common.network_{share.network}"))
-    await ctx.show_outcome(event.message,
-                           Card(summary=thanks, blocks=(Text(thanks), Quote(share.final_text))))
+    post = await ctx.session.get(Post, share.post_id)
+    assert post is not None  # a share goes with its post
+    await ctx.show_outcome(event.message, _share_card(ctx, share, post, restored=False))
 
 
 async def _answer(ctx: Context, raw_id: str, status: str) -> tuple[Delivery, Post]:

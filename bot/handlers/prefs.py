@@ -1,14 +1,15 @@
 """The preferences form: how often, when, about what, on which networks, in which languages,
 what to say about themselves (role, one sentence about their work) and, where the
-workspace has them, whether they want AI drafts."""
+workspace has them, whether they want AI drafts. It opens filled in; a refused input is
+shown beside that input, the rest of the form as it was typed."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.cards import Form, Option, Select, TextInput
+from bot.cards import Form, Option, Select, TextInput, TimeInput, Toggle
 from bot.context import Context
-from bot.errors import UserError
+from bot.errors import InputError, UserError
 from bot.events import CardAction, DirectMessage, FormSubmitted
 from bot.preferences import (
     MAX_ABOUT,
@@ -28,11 +29,14 @@ from bot.volunteers import is_volunteer
 from storage.models import Member
 
 MAX_TOPICS = 20
+MAX_TOPICS_TEXT = 500
+_CAPS = tuple(str(n) for n in range(1, MAX_WEEKLY_CAP + 1))
+_AI_CHOICES = ("yes", "examples", "no")  # AI drafts; with my past texts as examples; none
+_TOGGLE = {"true": True, "false": False}
 
 
-def _yes_no(ctx: Context, name: str, label: str, value: bool) -> Select:
-    return Select(name, label, (Option("yes", ctx.say("common.yes")),
-                                Option("no", ctx.say("common.no"))), "yes" if value else "no")
+def _toggle(ctx: Context, name: str, value: bool) -> Toggle:
+    return Toggle(name, ctx.say(f"prefs.{name}"), value, ctx.say(f"prefs.{name}_text"))
 
 
 def _languages(ctx: Context, name: str, value: str, multiple: bool = False) -> Select:
@@ -47,9 +51,6 @@ def _about_you(ctx: Context, prefs: Preferences) -> tuple[TextInput, TextInput]:
                       max_length=MAX_ROLE, placeholder=hint[:MAX_ROLE]),
             TextInput("about", ctx.say("prefs.about"), prefs.about, required=False,
                       max_length=MAX_ABOUT, placeholder=ctx.say("prefs.about_hint")))
-
-
-_AI_CHOICES = ("yes", "examples", "no")  # AI drafts; with my past texts as examples; none
 
 
 def _ai_offered(ctx: Context) -> bool:
@@ -71,7 +72,7 @@ def _ai_select(ctx: Context, prefs: Preferences) -> tuple[Select, ...]:
 
 def prefs_form(ctx: Context) -> Form:
     prefs = preferences(ctx.member.prefs, ctx.workspace.weekly_cap)
-    caps = tuple(Option(str(n), str(n)) for n in range(1, MAX_WEEKLY_CAP + 1))
+    caps = tuple(Option(cap, ctx.say("prefs.cap_option", cap=int(cap))) for cap in _CAPS)
     posting = ",".join(posting_languages(ctx.member, ctx.workspace))
     return Form(
         form_id="prefs",
@@ -80,13 +81,12 @@ def prefs_form(ctx: Context) -> Form:
         intro=ctx.say("prefs.intro"),
         inputs=(
             Select("weekly_cap", ctx.say("prefs.weekly_cap"), caps, str(prefs.weekly_cap)),
-            TextInput("quiet_start", ctx.say("prefs.quiet_start"), prefs.quiet_start,
-                      max_length=5, placeholder="19:00"),
-            TextInput("quiet_end", ctx.say("prefs.quiet_end"), prefs.quiet_end,
-                      max_length=5, placeholder="09:00"),
-            _yes_no(ctx, "weekends", ctx.say("prefs.weekends"), prefs.weekends),
+            TimeInput("quiet_start", ctx.say("prefs.quiet_start"), prefs.quiet_start),
+            TimeInput("quiet_end", ctx.say("prefs.quiet_end"), prefs.quiet_end),
+            _toggle(ctx, "weekends", prefs.weekends),
             TextInput("topics", ctx.say("prefs.topics"), ", ".join(prefs.topics),
-                      required=False, max_length=500, placeholder=ctx.say("prefs.topics_hint")),
+                      required=False, max_length=MAX_TOPICS_TEXT,
+                      placeholder=ctx.say("prefs.topics_hint")),
             Select("networks", ctx.say("prefs.networks"),
                    tuple(Option(n, ctx.say(f"common.network_{n}")) for n in NETWORKS),
                    ",".join(prefs.networks), multiple=True),
@@ -94,7 +94,7 @@ def prefs_form(ctx: Context) -> Form:
             _languages(ctx, "languages", posting, multiple=True),
             *_about_you(ctx, prefs),
             *_ai_select(ctx, prefs),
-            _yes_no(ctx, "in_digest", ctx.say("prefs.in_digest"), prefs.in_digest),
+            _toggle(ctx, "in_digest", prefs.in_digest),
         ),
     )
 
@@ -115,73 +115,95 @@ async def prefs_button(ctx: Context, event: CardAction) -> None:
     await _open(ctx)
 
 
-def _invalid(ctx: Context, name: str) -> UserError:
-    """A refusal naming the field as the form shows it."""
-    return UserError("prefs.invalid", field=ctx.say(f"prefs.{name}"))
+# Reading a submission. An input missing or left empty where it cannot be emptied (a choice,
+# a switch) keeps its current value: only what was changed, and is wrong, is refused.
 
 
-def _choice(ctx: Context, values: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
+def _choice(values: dict[str, str], name: str, allowed: tuple[str, ...], current: str) -> str:
     value = values.get(name, "").strip()
-    if value not in allowed:
-        raise _invalid(ctx, name)
-    return value
+    if value and value not in allowed:
+        raise InputError(name, "prefs.invalid")
+    return value or current
 
 
-def _one_line(ctx: Context, values: dict[str, str], name: str, limit: int) -> str:
-    """A free-text field on one line, within its length, free of the workspace's blocked terms."""
-    text = " ".join(values.get(name, "").split())
-    if len(text) > limit:
-        raise UserError("prefs.too_long", field=ctx.say(f"prefs.{name}"), limit=limit)
-    blocked = find_blocked(text, ctx.workspace.blocked_terms)
-    if blocked:
-        raise UserError("prefs.blocked_term", field=ctx.say(f"prefs.{name}"), term=blocked)
-    return text
+def _switch(values: dict[str, str], name: str, current: bool) -> bool:
+    value = values.get(name, "").strip().lower()
+    if value and value not in _TOGGLE:
+        raise InputError(name, "prefs.invalid")
+    return _TOGGLE.get(value, current)
 
 
-def _chosen_languages(ctx: Context, values: dict[str, str]) -> list[str]:
-    chosen = [lang.strip() for lang in values.get("languages", "").split(",") if lang.strip()]
-    if not chosen or any(lang not in LOCALES for lang in chosen):
-        raise _invalid(ctx, "languages")
+def _clock(values: dict[str, str], name: str) -> str:
+    try:
+        return parse_clock(values.get(name, "")).strftime("%H:%M")
+    except BadTime:
+        raise InputError(name, "prefs.bad_time") from None
+
+
+def _some(values: dict[str, str], name: str, allowed: tuple[str, ...]) -> list[str]:
+    """A multiple choice that needs at least one of `allowed`."""
+    chosen = [value.strip() for value in values.get(name, "").split(",") if value.strip()]
+    if not chosen:
+        raise InputError(name, f"prefs.{name}_needed")
+    if any(value not in allowed for value in chosen):
+        raise InputError(name, "prefs.invalid")
     return list(dict.fromkeys(chosen))
 
 
-@router.form("prefs")
-async def prefs_submitted(ctx: Context, event: FormSubmitted) -> None:
-    if not is_volunteer(ctx.member, ctx.rt.charter.version):
-        raise UserError("volunteer.not_in")
-    values = event.values
-    caps = tuple(str(n) for n in range(1, MAX_WEEKLY_CAP + 1))
-    try:
-        quiet_start = parse_clock(values.get("quiet_start", ""))
-        quiet_end = parse_clock(values.get("quiet_end", ""))
-    except BadTime:
-        raise UserError("prefs.bad_time") from None
-    networks = [n for n in values.get("networks", "").split(",") if n.strip()]
-    if not networks or any(n not in NETWORKS for n in networks):
-        raise _invalid(ctx, "networks")
-    topics = [t.strip().lstrip("#").lower() for t in values.get("topics", "").split(",")]
-    topics = [t for t in dict.fromkeys(topics) if t][:MAX_TOPICS]
-    current = preferences(ctx.member.prefs, ctx.workspace.weekly_cap)
-    ai = (_choice(ctx, values, "ai", _AI_CHOICES) if _ai_offered(ctx) and "ai" in values
-          else _ai_choice(current))
-    updated = replace(
+def _one_line(ctx: Context, values: dict[str, str], name: str, limit: int) -> str:
+    """A free-text input on one line, within its length, free of the workspace's blocked terms."""
+    text = " ".join(values.get(name, "").split())
+    if len(text) > limit:
+        raise InputError(name, "prefs.too_long", limit=limit)
+    blocked = find_blocked(text, ctx.workspace.blocked_terms)
+    if blocked:
+        raise InputError(name, "prefs.blocked_term", term=blocked)
+    return text
+
+
+def _topics(values: dict[str, str]) -> list[str]:
+    text = values.get("topics", "")
+    if len(text) > MAX_TOPICS_TEXT:
+        raise InputError("topics", "prefs.too_long", limit=MAX_TOPICS_TEXT)
+    topics = [topic.strip().lstrip("#").lower() for topic in text.split(",")]
+    return [topic for topic in dict.fromkeys(topics) if topic][:MAX_TOPICS]
+
+
+def _read(ctx: Context, values: dict[str, str], current: Preferences) -> Preferences:
+    """The preferences the submission asks for, or an InputError on the first input refused."""
+    ai = _choice(values, "ai", _AI_CHOICES, _ai_choice(current)) if _ai_offered(ctx) \
+        else _ai_choice(current)
+    return replace(
         current,
-        weekly_cap=int(_choice(ctx, values, "weekly_cap", caps)),
-        quiet_start=quiet_start.strftime("%H:%M"),
-        quiet_end=quiet_end.strftime("%H:%M"),
-        weekends=_choice(ctx, values, "weekends", ("yes", "no")) == "yes",
-        topics=topics,
-        networks=networks,
-        language=_choice(ctx, values, "language", LOCALES),
-        in_digest=_choice(ctx, values, "in_digest", ("yes", "no")) == "yes",
-        languages=_chosen_languages(ctx, values),
+        weekly_cap=int(_choice(values, "weekly_cap", _CAPS, str(current.weekly_cap))),
+        quiet_start=_clock(values, "quiet_start"),
+        quiet_end=_clock(values, "quiet_end"),
+        weekends=_switch(values, "weekends", current.weekends),
+        topics=_topics(values),
+        networks=_some(values, "networks", NETWORKS),
+        language=_choice(values, "language", LOCALES, ctx.locale),
+        languages=_some(values, "languages", LOCALES),
         role=_one_line(ctx, values, "role", MAX_ROLE),
         about=_one_line(ctx, values, "about", MAX_ABOUT),
         ai_drafts=ai != "no",
         ai_examples=ai == "examples",
+        in_digest=_switch(values, "in_digest", current.in_digest),
     )
+
+
+async def _reopen(ctx: Context, event: FormSubmitted) -> Form:
+    return prefs_form(ctx)
+
+
+@router.form("prefs", reopen=_reopen)
+async def prefs_submitted(ctx: Context, event: FormSubmitted) -> None:
+    if not is_volunteer(ctx.member, ctx.rt.charter.version):
+        raise UserError("volunteer.not_in")
+    current = preferences(ctx.member.prefs, ctx.workspace.weekly_cap)
+    updated = _read(ctx, event.values, current)
     ctx.member.prefs = updated.to_json()
     if current.ai_drafts and not updated.ai_drafts:  # no AI draft shown to them from now on
         await forget_drafts(ctx.session, Member.id == ctx.member.id)
     await ctx.reply(ctx.say("prefs.saved", cap=updated.weekly_cap, start=updated.quiet_start,
-                            end=updated.quiet_end, languages=updated.languages))
+                            end=updated.quiet_end, weekends=updated.weekends,
+                            languages=updated.languages))

@@ -13,18 +13,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "charter.md"
 _VERSION = re.compile(r"^version:\s*(\S+)\s*$", re.MULTILINE)
 _SECTION = re.compile(r"^## (\w\w)\s*$", re.MULTILINE)
 _DISCLOSURE = re.compile(r"([ \t]*)\{disclosure\}")
+_DATED = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 @dataclass(frozen=True)
 class Charter:
     version: str
     texts: dict[str, str]
+
+    @property
+    def day(self) -> date | None:
+        """The day its version names ("2026-11-1"), None for a version that is no date:
+        people read that day, consents keep the version as it is written."""
+        found = _DATED.match(self.version)
+        try:
+            return date(*map(int, found.groups())) if found else None
+        except ValueError:
+            return None
 
     def text(self, locale: str, disclosure: str = "") -> str:
         """The text in `locale` (else English, else any), `disclosure` in place of its mark."""

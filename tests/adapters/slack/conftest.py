@@ -96,9 +96,10 @@ class SlackSide:
         return self.answers(user, channel=channel)[-1]
 
     async def press(self, user: str, action_id: str, value: str, *, channel: str | None = None,
-                    message_ts: str | None = None) -> ClientResponse:
+                    message_ts: str | None = None,
+                    state: dict[str, Any] | None = None) -> ClientResponse:
         body = payloads.block_actions(user, action_id, value, channel=channel,
-                                      message_ts=message_ts,
+                                      message_ts=message_ts, state=state,
                                       trigger_id=f"trigger-{user}-{time.monotonic_ns()}")
         return await self.post(body, payloads.FORM)
 

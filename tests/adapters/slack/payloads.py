@@ -173,8 +173,11 @@ def _find_button(blocks: list[Payload], action_id: str) -> tuple[str, str]:
 
 def block_actions(user_id: str, action_id: str, value: str, *, channel: str | None = None,
                   message_ts: str | None = None, trigger_id: str | None = None,
-                  message_blocks: list[Payload] | None = None, message_text: str = "") -> str:
-    """A button click on a bot message; block_id and label come from `message_blocks`."""
+                  message_blocks: list[Payload] | None = None, message_text: str = "",
+                  state: dict[str, Payload] | None = None, picked: bool = False) -> str:
+    """A button click on a bot message; block_id and label come from `message_blocks`,
+    `state` holds the message's inputs as they are ({block_id: {action_id: entry}}).
+    `picked`: a radio button chosen instead (`value` the option's), no button pressed."""
     channel = channel or _dm(user_id)
     message_ts = message_ts or _ts()
     blocks = message_blocks or []
@@ -193,9 +196,11 @@ def block_actions(user_id: str, action_id: str, value: str, *, channel: str | No
         "channel": {"id": channel, "name": _channel_name(channel)},
         "message": {"type": "message", "user": BOT_USER_ID, "ts": message_ts, "bot_id": BOT_ID,
                     "app_id": APP_ID, "text": message_text, "team": TEAM_ID, "blocks": blocks},
-        "state": {"values": {}},
+        "state": {"values": state or {}},
         "response_url": f"https://hooks.slack.com/actions/{TEAM_ID}/1/xyz",
-        "actions": [{"action_id": action_id, "block_id": block_id,
+        "actions": [{"action_id": action_id, "block_id": block_id, "type": "radio_buttons",
+                     "selected_option": _option(value), "action_ts": _ts()} if picked else
+                    {"action_id": action_id, "block_id": block_id,
                      "text": {"type": "plain_text", "text": label, "emoji": True},
                      "value": value, "type": "button", "action_ts": _ts()}],
     })
@@ -243,6 +248,30 @@ def select_value(name: str, value: str | None, *, label: str | None = None,
     """State of a static_select (selected_option is null when nothing is chosen)."""
     option = _option(value, label) if value is not None else None
     return {block_id or name: {name: {"type": "static_select", "selected_option": option}}}
+
+
+def radio_value(name: str, value: str, *, block_id: str = "ideas") -> dict[str, Payload]:
+    """State of radio buttons with the option `value` picked."""
+    return {block_id: {name: {"type": "radio_buttons", "selected_option": _option(value)}}}
+
+
+def checkbox_value(name: str, ticked: bool, *, block_id: str | None = None
+                   ) -> dict[str, Payload]:
+    """State of a one-box checkboxes element (a toggle): its option when ticked."""
+    options = [_option("true", name)] if ticked else []
+    return {block_id or name: {name: {"type": "checkboxes", "selected_options": options}}}
+
+
+def time_value(name: str, time_of_day: str | None, *, block_id: str | None = None
+               ) -> dict[str, Payload]:
+    """State of a timepicker ("HH:MM", null when left empty)."""
+    return {block_id or name: {name: {"type": "timepicker", "selected_time": time_of_day}}}
+
+
+def date_value(name: str, day: str | None, *, block_id: str | None = None
+               ) -> dict[str, Payload]:
+    """State of a datepicker ("YYYY-MM-DD", null when left empty)."""
+    return {block_id or name: {name: {"type": "datepicker", "selected_date": day}}}
 
 
 def multi_select_value(name: str, values: list[str], *,

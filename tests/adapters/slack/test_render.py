@@ -40,7 +40,7 @@ from bot.services.sharing import linkedin_share_url, x_intent_url
 from bot.texts import Texts, make_environment
 from bot.voice.stored import Suggestion
 from bot.voice.style import Style
-from storage.models import Delivery, Post
+from storage.models import Delivery, Member, Post, Workspace
 from tests.adapters.sample_cards import nudge_like
 
 WJ = "\u2060"
@@ -325,14 +325,21 @@ def test_the_products_own_nudge_and_done_cards(locale: str) -> None:
     post = Post(language=locale, url="https://example.com/a?x=1&y=2",
                 title="We <3 @here <!channel>",
                 summary="Sum & more " * 400, key_points=["one <@U1>", "two"])
+    post.hashtags = []
     delivery = Delivery(id=7, language=locale)
     ideas = [Suggestion(text, "proud", "Proud @here") for text in
              ("Proud! @channel", "é " * 1600, "<!here> c")]
-    nudge = nudge_card(texts, post, delivery, ideas, 2, Style(), "#a @here")
+    nudge = nudge_card(texts, post, delivery, ideas, Member(prefs={}),
+                      Workspace(weekly_cap=2, disclosure_hashtag="#a @here"), Style())
     blocks = valid(render_blocks(nudge))
-    # Each idea its section and its own button; the ways out in one actions block.
-    assert [b["accessory"]["value"] for b in blocks if "accessory" in b] == ["7:0", "7:1", "7:2"]
-    assert [b["type"] for b in blocks].count("actions") == 1
+    # Each idea its section; the ideas as radio buttons; one primary button, the ways out
+    # beside it.
+    choice, buttons = [b["elements"] for b in blocks if b["type"] == "actions"]
+    assert [o["value"] for o in choice[0]["options"]] == ["7:0", "7:1", "7:2"]
+    assert [(e["action_id"], e.get("style")) for e in buttons] == [
+        ("nudge.pick", "primary"), ("nudge.pick#2", None), ("nudge.skip", None),
+        ("nudge.decline", None)]
+    assert not any("accessory" in b for b in blocks)
     assert "<!" not in texts_of(blocks) and "<@" not in texts_of(blocks)
     assert "<!" not in fallback_text(nudge)
     valid(render_blocks(done_card(texts, locale, post, "Shared @everyone")))

@@ -128,8 +128,23 @@ async def test_nudge_pick_edit_share_on_slack(side, rt, jobs):
     assert delivery.status == "sent"
     ts = delivery.message_ref["message_id"]
 
-    await side.press(ALICE, "nudge.pick", f"{delivery.id}:1",
-                     channel=side.mock.dm_channel(ALICE), message_ts=ts)
+    # The ideas as radio buttons, one primary button for the one picked.
+    elements = [e for b in nudge.params["blocks"] if b["type"] == "actions"
+                for e in b["elements"]]
+    [radio] = [e for e in elements if e["type"] == "radio_buttons"]
+    assert [o["value"] for o in radio["options"]] == [f"{delivery.id}:{i}" for i in range(3)]
+    [primary] = [e for e in elements if e.get("style") == "primary"]
+    assert primary["action_id"] == "nudge.pick" and "value" not in primary
+    # Picking an idea alone does nothing; the button sends the choice in its state.
+    answered = len(side.answers(ALICE))
+    await side.post(payloads.block_actions(ALICE, radio["action_id"], f"{delivery.id}:1",
+                                           channel=side.mock.dm_channel(ALICE),
+                                           message_ts=ts, picked=True), payloads.FORM)
+    await side.quiet()
+    assert side.mock.count("views.open") == 0 and len(side.answers(ALICE)) == answered
+    await side.press(ALICE, "nudge.pick", "", channel=side.mock.dm_channel(ALICE),
+                     message_ts=ts,
+                     state=payloads.radio_value(radio["action_id"], f"{delivery.id}:1"))
     await side.settle(lambda: side.mock.count("views.open") == 1)
     view = side.mock.calls_to("views.open")[0].params["view"]
     [text_input] = [b for b in view["blocks"] if b.get("block_id") == "text"]
@@ -155,6 +170,32 @@ async def test_nudge_pick_edit_share_on_slack(side, rt, jobs):
     ready = side.mock.calls_to("chat.postMessage")[-1]
     assert f"/r/{share.link_token}" in texts_of(ready)
     assert side.mock.problems() == []
+
+
+async def test_a_refused_text_stays_in_the_modal_beside_its_input(side, rt, jobs):
+    await join(side)
+    await side.ask(ADMIN_ID, "set blocked secret")
+    await side.ask(ADMIN_ID, f'queue {NEWS} --title "Our Lyon office" --lang en')
+    await jobs.tick()
+    async with rt.sessions() as session:
+        delivery = (await session.scalars(select(Delivery))).one()
+    await side.press(ALICE, "nudge.pick", f"{delivery.id}:own",
+                     channel=side.mock.dm_channel(ALICE),
+                     message_ts=delivery.message_ref["message_id"])
+    await side.settle(lambda: side.mock.count("views.open") == 1)
+    view = side.mock.calls_to("views.open")[0].params["view"]
+    posted = side.mock.count("chat.postMessage")
+    response = await side.submit(ALICE, view["callback_id"], {
+        **payloads.text_value("text", "Our secret new office"),
+        **payloads.select_value("network", "linkedin")}, view["private_metadata"])
+    # The ack itself keeps the modal open, the error under the text: nothing else happens.
+    assert response.status == 200
+    assert await response.json() == {"response_action": "errors", "errors": {
+        "text": says(rt, "share.blocked_term", "en", term="secret")}}
+    await side.quiet()
+    assert side.mock.count("chat.postMessage") == posted
+    async with rt.sessions() as session:
+        assert (await session.scalars(select(Share))).all() == []
 
 
 async def test_a_text_close_to_a_colleagues_is_shared_anyway_on_slack(side, rt, jobs):

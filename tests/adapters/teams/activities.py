@@ -154,6 +154,21 @@ def execute_invoke(user_id: str, verb: str, data: Json, *, reply_to_id: str,
     return activity | {"name": "adaptiveCard/action", "replyToId": reply_to_id, "value": value}
 
 
+def task_invoke(user_id: str, name: str, data: Json, *, conversation_id: str,
+                service_url: str, locale: str = "en-GB", reply_to_id: str | None = None) -> Json:
+    """What Teams posts when a button marked task/fetch is pressed (`name` "task/fetch",
+    `data` the button's data and the card's inputs) or when its dialog is submitted
+    ("task/submit", `data` the dialog's inputs and its submit's data)."""
+    channel_data = _channel_data(conversation_id, None) | {"source": {"name": "message"}}
+    activity = _base("invoke", service_url,
+                     _user(user_id, user_id.capitalize(), aad_id_of(user_id)),
+                     _conversation(conversation_id), channel_data,
+                     activity_id=f"f:{uuid.uuid4()}", locale=locale)
+    value = {"type": name, "data": data, "context": {"theme": "default"}}
+    return activity | {"name": name, "value": value,
+                       **({"replyToId": reply_to_id} if reply_to_id else {})}
+
+
 def conversation_update_bot_added_personal(user_id: str, *, service_url: str,
                                            aad_object_id: str | None = None,
                                            conversation_id: str | None = None) -> Json:

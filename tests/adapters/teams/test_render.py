@@ -58,7 +58,7 @@ from bot.services.sharing import (
 from bot.texts import Texts, make_environment
 from bot.voice.stored import Suggestion
 from bot.voice.style import Style
-from storage.models import Delivery, Post
+from storage.models import Delivery, Member, Post, Workspace
 from tests.adapters.sample_cards import nudge_like
 
 # The official schema (MIT) lives beside the project, never inside it.
@@ -76,8 +76,8 @@ ACTIONS = {"Action.OpenUrl", "Action.Submit", "Action.ShowCard", "Action.ToggleV
            "Action.Execute"}
 # The schema's enum patterns are unanchored ("^(a)|(b)$"): check the values we use exactly.
 ENUMS = {"size": {"Small", "Default", "Medium", "Large", "ExtraLarge"},
-         "weight": {"Lighter", "Default", "Bolder"}, "spacing": {"Medium"}}
-STYLES = {"TextBlock": {"heading"}, "Container": {"emphasis"},
+         "weight": {"Lighter", "Default", "Bolder"}, "spacing": {"None", "Small", "Medium"}}
+STYLES = {"TextBlock": {"heading"}, "Container": {"emphasis"}, "TableRow": {"emphasis"},
           "Input.ChoiceSet": {"compact", "expanded"}, "action": {"positive", "destructive"}}
 
 
@@ -150,7 +150,9 @@ def check_node(node: dict[str, Any]) -> None:
     elif kind in ("Action.Submit", "Action.Execute"):
         data = node["data"]
         assert isinstance(data, dict) and (data.get("action_id") or data.get("form_id")), node
-        assert all(isinstance(value, str) for value in data.values()), node
+        dialog = data.get("msteams")  # a button that opens a dialog (task/fetch)
+        assert dialog in (None, {"type": "task/fetch"}) and kind == "Action.Submit" or not dialog
+        assert all(isinstance(value, str) for key, value in data.items() if key != "msteams")
         if kind == "Action.Execute":
             assert node["verb"], node
 
@@ -440,7 +442,9 @@ def test_execute_makes_universal_actions() -> None:
     ), execute=True))
     pick, link = rendered["body"][0]["actions"]
     assert pick == {"type": "Action.Execute", "title": "Use #1", "verb": "nudge.pick",
-                    "data": {"action_id": "nudge.pick", "value": "7:0"}, "style": "positive"}
+                    "data": {"action_id": "nudge.pick", "value": "7:0"}, "style": "positive",
+                    "fallback": {"type": "Action.Submit", "title": "Use #1",
+                                 "data": {"action_id": "nudge.pick", "value": "7:0"}}}
     assert link["type"] == "Action.OpenUrl"
 
 
@@ -474,10 +478,12 @@ def test_the_products_own_nudge_and_done_cards(locale: str) -> None:
     post = Post(language=locale, url="https://example.com/a?x=1&y=2",
                 title="We <3 <at>Team</at> *launch*",
                 summary="Sum & more " * 400, key_points=["one [x](y)", "two"])
+    post.hashtags = []
     delivery = Delivery(id=7, language=locale)
     ideas = [Suggestion(text, "proud", "Proud <b>") for text in
              ("Proud! #team", "é " * 1600, "<b>c</b>")]
-    card = nudge_card(texts, post, delivery, ideas, 2, Style(), "#a <at>x</at>")
+    card = nudge_card(texts, post, delivery, ideas, Member(prefs={}),
+                      Workspace(weekly_cap=2, disclosure_hashtag="#a <at>x</at>"), Style())
     nudge = valid(render_card(card))
     # The ideas as one choice, then one primary action with the quiet ones in its menu.
     [choice] = [b for b in nudge["body"] if b["type"] == "Input.ChoiceSet"]
@@ -577,14 +583,15 @@ def test_form_with_buttons_and_execute() -> None:
     rendered = valid(render_form(form, required_message=REQUIRED, execute=True))
     quote, buttons = rendered["body"][2:4]
     assert quote["items"][0]["text"] == "Suggestion &lt;1>"
-    assert buttons["actions"] == [{"type": "Action.Execute", "title": "Reset",
-                                   "verb": "share.reset",
-                                   "data": {"action_id": "share.reset", "value": "7"},
-                                   "associatedInputs": "none"}]
+    submit = {"title": "Reset", "data": {"action_id": "share.reset", "value": "7"},
+              "associatedInputs": "none"}
+    assert buttons["actions"] == [{"type": "Action.Execute", "verb": "share.reset", **submit,
+                                   "fallback": {"type": "Action.Submit", **submit}}]
+    data = {"form_id": "share.edit", "private": "7:0"}
     assert rendered["actions"] == [{"type": "Action.Execute", "verb": FORM_SUBMIT_VERB,
-                                    "title": "Share",
-                                    "data": {"form_id": "share.edit", "private": "7:0"},
-                                    "style": "positive"}]
+                                    "title": "Share", "data": data, "style": "positive",
+                                    "fallback": {"type": "Action.Submit", "title": "Share",
+                                                 "data": data}}]
 
 
 @pytest.mark.parametrize("inputs", [
@@ -630,7 +637,9 @@ def test_the_products_share_edit_and_prefs_forms(locale: str) -> None:
     assert inputs["networks"]["value"] == "x,linkedin"
     assert inputs["weekly_cap"]["value"] == "2" and inputs["language"]["value"] == locale
     assert inputs["topics"]["isRequired"] is False and "errorMessage" not in inputs["topics"]
-    assert inputs["quiet_start"]["placeholder"] == "19:00"
+    assert (inputs["quiet_start"]["type"], inputs["quiet_start"]["value"]) == ("Input.Time",
+                                                                               "19:00")
+    assert (inputs["weekends"]["type"], inputs["weekends"]["value"]) == ("Input.Toggle", "false")
     assert inputs["languages"]["isMultiSelect"] is True and inputs["languages"]["value"] == locale
     assert inputs["role"]["isRequired"] is False and inputs["about"]["maxLength"] == 200
     assert [choice["value"] for choice in inputs["ai"]["choices"]] == ["yes", "examples", "no"]
