@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from babel.numbers import format_percent
+from babel.numbers import format_decimal, format_percent
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
@@ -29,10 +29,24 @@ def percent(value: float, locale: str) -> str:
     return format_percent(round(float(value), 2), locale=locale)
 
 
+def number(value: float, locale: str) -> str:
+    """A number as its language writes it: "3,000", « 3 000 » (Babel)."""
+    return format_decimal(value, locale=locale)
+
+
+def _locale_of(context: Context) -> str:
+    # A template's name starts with its locale's folder: "fr/share.j2".
+    return str(context.name or "en").split("/", 1)[0]
+
+
 @pass_context
 def _pct(context: Context, value: float) -> str:
-    # A template's name starts with its locale's folder: "fr/share.j2".
-    return percent(value, str(context.name or "en").split("/", 1)[0])
+    return percent(value, _locale_of(context))
+
+
+@pass_context
+def _num(context: Context, value: float) -> str:
+    return number(value, _locale_of(context))
 
 
 def make_environment(root: Path = TEMPLATES) -> SandboxedEnvironment:
@@ -47,6 +61,7 @@ def make_environment(root: Path = TEMPLATES) -> SandboxedEnvironment:
         auto_reload=False,  # templates are read once: no stat() of the file on every message
     )
     env.filters["pct"] = _pct
+    env.filters["num"] = _num
     env.filters["sentence"] = sentence
     return env
 

@@ -4,7 +4,6 @@ only what matters required, a refused input shown beside it; on the console and 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from bot.cards import Select, TextInput, TimeInput, Toggle
 from tests.adapters.slack import conftest as on_slack
 from tests.adapters.slack.conftest import ADMIN_ID
 from tests.adapters.slack.test_slack_flows import ALICE, join, member
+from tests.adapters.slack.test_slack_home_and_teams import open_prefs_form
 from tests.conftest import ADMIN, enlist
 from tests.helpers import assert_reads, last_text, says
 from tests.helpers import member as console_member
@@ -165,25 +165,9 @@ def submitted(view: dict, **changes: Any) -> dict:
             for name, block in inputs_of(view).items()}
 
 
-async def open_modal(side, user: str) -> dict:
-    """DM "prefs", press the "Open the form" button: the modal Slack opens."""
-    posted = side.mock.count("chat.postMessage")
-    await side.dm(user, "prefs")
-    await side.settle(lambda: side.mock.count("chat.postMessage") == posted + 1)
-    card = side.mock.calls_to("chat.postMessage")[-1]
-    [button] = [e for b in card.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    opened = side.mock.count("views.open")
-    await side.press(user, button["action_id"], button["value"],
-                     channel=side.mock.dm_channel(user), message_ts=f"{time.time():.6f}")
-    await side.settle(lambda: side.mock.count("views.open") == opened + 1)
-    call = side.mock.calls_to("views.open")[-1]
-    assert call.valid, call.problems
-    return call.params["view"]
-
-
 async def test_on_slack_switches_and_time_pickers_are_saved_and_shown_again(side, rt):
     await join(side)
-    view = await open_modal(side, ALICE)
+    view = await open_prefs_form(side, ALICE)
     blocks = inputs_of(view)
     assert {name: block["element"]["type"] for name, block in blocks.items()
             if name in ("weekends", "in_digest", "quiet_start", "quiet_end")} == {
@@ -207,7 +191,7 @@ async def test_on_slack_switches_and_time_pickers_are_saved_and_shown_again(side
         rt, "prefs.saved", "en", cap=2, start="21:30", end="07:15", weekends=True,
         languages=["en"])
 
-    again = inputs_of(await open_modal(side, ALICE))
+    again = inputs_of(await open_prefs_form(side, ALICE))
     assert [_shown(again[n]["element"]) for n in ("quiet_start", "quiet_end", "weekends",
                                                   "in_digest")] == ["21:30", "07:15", True, True]
     assert side.mock.problems() == []
@@ -217,7 +201,7 @@ async def test_on_slack_switches_and_time_pickers_are_saved_and_shown_again(side
 async def test_on_slack_a_bad_quiet_time_is_shown_beside_it_and_nothing_is_saved(side, rt, user,
                                                                                  locale):
     await join(side, user)
-    view = await open_modal(side, user)
+    view = await open_prefs_form(side, user, locale)
     before = (await member(rt, user)).prefs
     posted = side.mock.count("chat.postMessage")
     response = await side.submit(user, "prefs", submitted(view, quiet_start="25:99",

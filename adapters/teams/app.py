@@ -72,12 +72,13 @@ class TeamsBot:
         texts = self.bot.rt.texts
         language = normalize_locale(locale, self.bot.rt.settings.default_locale)
         sender = turn.activity.from_property
+        conversation = turn.activity.conversation
         # Cards refresh for the person in their own chat; a channel's are everyone's.
-        viewer = sender.id if sender is not None and where.conversation_id \
-            and inbound.is_personal(turn.activity.serialize()) else ""
+        personal = conversation is not None and conversation.conversation_type == "personal"
+        viewer = str(sender.id) if personal and sender is not None and sender.id else ""
         return TeamsResponder(turn, where, lambda key, **values: texts.say(language, key,
                                                                           **values),
-                              viewer=viewer or "", answering=answering)
+                              viewer=viewer, answering=answering)
 
     async def on_turn(self, turn: TurnContext) -> None:
         activity = turn.activity

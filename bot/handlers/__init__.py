@@ -2,9 +2,11 @@
 
 from bot.handlers import (  # noqa: F401
     admin,
+    admin_list,
     admin_posts,
     admin_settings,
     admin_teams,
+    admin_versions,
     charter,
     help,
     nudge,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from babel.numbers import format_decimal
 from sqlalchemy import select
 
 from bot.audit import audit
@@ -20,7 +19,7 @@ from bot.handlers.admin_posts import own_post
 from bot.router import router
 from bot.services.textfit import cut_on_word
 from bot.stats import BySource, Funnel, funnels, in_order, post_sources
-from bot.texts import percent
+from bot.texts import number, percent
 from bot.wakeups import OUTBOX, PLAN
 from storage.members import find_member, get_or_create_member
 from storage.models import Post, Team
@@ -31,7 +30,7 @@ _MENTION = re.compile(r"^<?@?([\w.\-]+)(?:\|[^>]*)?>?$")
 
 
 def _number(ctx: Context, count: int) -> str:
-    return format_decimal(count, locale=ctx.locale)
+    return number(count, ctx.locale)
 
 
 def _figures(ctx: Context, **counts: int) -> Figures:

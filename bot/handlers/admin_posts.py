@@ -1,5 +1,4 @@
-"""Admin commands about posts: queue (command or form), drafts to confirm, versions in other
-languages, list (each post with its Stats and Cancel buttons) and cancel.
+"""Admin commands about posts: queue (command or form) and the drafts to confirm.
 
 A post goes live only on the admin's word: one whose title was made from its URL, or whose
 publication time has passed, is kept as a draft (ignored by the plan) until they press
@@ -10,14 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date, format_time
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.audit import audit
 from bot.cards import (
     DATE_VALUE,
     TIME_VALUE,
     Actions,
-    Block,
     Button,
     Card,
     DateInput,
@@ -28,7 +26,6 @@ from bot.cards import (
     Heading,
     Input,
     Option,
-    Point,
     Select,
     Text,
     TextInput,
@@ -48,28 +45,20 @@ from bot.services.post_input import (
     PostInput,
     from_command,
     from_fields,
-    version_from_command,
-    version_from_fields,
 )
-from bot.services.textfit import cut_on_word
 from bot.texts import LOCALES
 from bot.voice.angles import KINDS
 from bot.voice.kinds import infer_kind
 from bot.voice.language import detect
-from bot.voice.versions import languages
-from bot.volunteers import cancel_pending
 from bot.wakeups import PLAN
 from storage.members import teams_by_name
 from storage.models import Post, Team
 
-LIST_LIMIT = 20  # a post is two blocks of the list: 20 and the rest stay within Slack's 50
-LISTED = ("draft", "scheduled", "active")
 CLOSED = ("cancelled", "expired")
-LISTED_TITLE = 80  # characters of a title in the list, cut on a word
 FORM_FIELDS = ("url", "title", "summary", "points", "hashtags", "topics", "teams", "expires",
                "lang", "kind")
 # The input of the queue and version forms each refusal of bot/services/post_input.py is
-# about; a bad tag is a hashtag's or a topic's (see _refusal).
+# about; a bad tag is a hashtag's or a topic's (see refusal).
 _INPUT_OF = {"admin.bad_url": "url", "admin.title_too_long": "title",
              "admin.translate_needs_title": "title", "admin.summary_too_long": "summary",
              "admin.too_many_points": "points", "admin.bad_language": "lang",
@@ -160,7 +149,7 @@ def _moment_given(post: Post) -> bool:
     return post.publish_at != post.created_at
 
 
-def _when(ctx: Context, post: Post) -> str | None:
+def when(ctx: Context, post: Post) -> str | None:
     """When the post goes out, in words; None for a draft that waits for the admin's word."""
     if post.status == "draft" and not _moment_given(post):
         return None
@@ -172,7 +161,7 @@ def _facts(ctx: Context, post: Post, teams: list[str], *, detected: bool = False
     language = ctx.say("admin.language_name", code=post.language)
     kind = ctx.say("admin.kind_name", code=post.kind)
     return Facts((
-        Fact(ctx.say("admin.label_at"), _when(ctx, post) or ctx.say("admin.at_confirmation")),
+        Fact(ctx.say("admin.label_at"), when(ctx, post) or ctx.say("admin.at_confirmation")),
         Fact(ctx.say("admin.label_teams"), ", ".join(teams) or ctx.say("admin.everyone")),
         Fact(ctx.say("admin.label_topics"), ", ".join(post.topics) or "-"),
         Fact(ctx.say("admin.label_language"), ctx.say("admin.detected", value=language)
@@ -274,7 +263,7 @@ async def queue(ctx: Context, event: Command) -> None:
     await _queue(ctx, data)
 
 
-def _refusal(bad: BadPostInput, values: dict[str, str]) -> UserError:
+def refusal(bad: BadPostInput, values: dict[str, str]) -> UserError:
     """A form's refusal, beside the input it is about."""
     name = _INPUT_OF.get(bad.key)
     if bad.key == "admin.bad_tag":
@@ -323,7 +312,7 @@ async def queue_submitted(ctx: Context, event: FormSubmitted) -> None:
     try:
         data = from_fields(values, ctx.now, ctx.tz)
     except BadPostInput as bad:
-        raise _refusal(bad, values) from None
+        raise refusal(bad, values) from None
     await _queue(ctx, data, draft)
 
 
@@ -387,159 +376,3 @@ async def discard_draft(ctx: Context, event: CardAction) -> None:
     audit(ctx, "cancel", post_id=post.id, draft=True)
     said = ctx.say("admin.draft_discarded", id=post.id, title=post.title)
     await ctx.show_outcome(event.message, Card(summary=said, blocks=(Text(said),)))
-
-
-def _listed(ctx: Context, post: Post) -> tuple[Point, Actions]:
-    """A post of the list: its number and title, what it is and when, and its buttons."""
-    when = _when(ctx, post)
-    line = ctx.say(
-        "admin.list_line", kind=ctx.say("admin.kind_name", code=post.kind),
-        languages=", ".join(ctx.say("admin.language_name", code=lang)
-                            for lang in languages(post)),
-        status=ctx.say("admin.status_name", status=post.status),
-        when=ctx.say("admin.list_from", at=when) if when else ctx.say("admin.at_confirmation"))
-    name = ctx.say("admin.post_name", id=post.id, title=cut_on_word(post.title, LISTED_TITLE))
-    return Point(name, line), Actions((
-        Button(ctx.say("admin.button_stats"), "admin.post.stats", str(post.id)),
-        Button(ctx.say("admin.button_cancel"), "admin.post.cancel", str(post.id), "danger"),
-    ))
-
-
-async def list_card(ctx: Context) -> Card:
-    """The posts waiting, scheduled and active, soonest first, each with Stats and Cancel,
-    and a button to queue another."""
-    listed = (Post.workspace_id == ctx.workspace.id) & Post.status.in_(LISTED)
-    posts = (await ctx.session.scalars(
-        select(Post).where(listed).order_by(Post.publish_at, Post.id).limit(LIST_LIMIT))).all()
-    if not posts:
-        said = ctx.say("admin.list_empty")
-        return Card(summary=said, blocks=(Text(said),))
-    title = ctx.say("admin.list_title")
-    blocks: list[Block] = [Heading(title)]
-    for post in posts:
-        blocks += _listed(ctx, post)
-    hidden = (await ctx.session.scalar(select(func.count(Post.id)).where(listed)) or 0) \
-        - len(posts)
-    if hidden > 0:
-        blocks.append(Footnote(ctx.say("admin.list_more", count=hidden)))
-    blocks.append(Actions((Button(ctx.say("admin.button_queue"), "admin.queue.form",
-                                  style="primary", form=True),)))
-    return Card(summary=title, blocks=tuple(blocks))
-
-
-@router.command("list", "liste")
-async def list_posts(ctx: Context, event: Command) -> None:
-    audit(ctx, "list")
-    await ctx.reply(await list_card(ctx))
-
-
-async def _cancel(ctx: Context, post: Post) -> str:
-    """Withdraw a post and its nudges not yet sent; what to tell the admin."""
-    if post.status in CLOSED:
-        raise UserError("admin.already_closed", id=post.id,
-                        status=ctx.say("admin.status_name", status=post.status))
-    post.status = "cancelled"
-    cancelled = await cancel_pending(ctx.session, post_id=post.id)
-    audit(ctx, "cancel", post_id=post.id, deliveries_cancelled=cancelled)
-    return ctx.say("admin.cancelled", id=post.id, title=post.title, count=cancelled)
-
-
-@router.command("cancel", "annuler")
-async def cancel(ctx: Context, event: Command) -> None:
-    await ctx.reply(await _cancel(ctx, await own_post(ctx, rest_of(event.text))))
-
-
-@router.action("admin.post.cancel", admin=True)
-async def cancel_listed(ctx: Context, event: CardAction) -> None:
-    """Cancel from the list: the list shown again without the post, and the outcome said."""
-    said = await _cancel(ctx, await own_post(ctx, event.value))
-    if event.message is not None:
-        await ctx.show_outcome(event.message, await list_card(ctx))
-    await ctx.reply(said)
-
-
-def _version_language(ctx: Context, post: Post, typed: str) -> str:
-    """The language of a new version of `post`: one of ours, other than the post's own."""
-    if post.status in CLOSED:
-        raise UserError("admin.already_closed", id=post.id,
-                        status=ctx.say("admin.status_name", status=post.status))
-    language = typed.strip().lower()
-    if language not in LOCALES:
-        raise UserError("admin.bad_language", value=language[:20], known=", ".join(LOCALES))
-    if language == post.language:
-        raise UserError("admin.same_language", id=post.id,
-                        language=ctx.say("admin.language_name", code=language))
-    return language
-
-
-def translate_form(ctx: Context, post: Post, language: str) -> Form:
-    """The version form, prefilled with the version already there, if any."""
-    current = (post.versions or {}).get(language) or {}
-
-    def field(name: str, value: str, **options: object) -> TextInput:
-        return TextInput(name, ctx.say(f"admin.field_{name}"), value,
-                         **options)  # type: ignore[arg-type]
-
-    return Form(
-        form_id="admin.translate",
-        title=ctx.say("admin.translate_form_title", id=post.id,
-                      language=ctx.say("admin.language_name", code=language)),
-        submit_label=ctx.say("admin.translate_form_submit"),
-        intro=ctx.say("admin.translate_form_intro", title=post.title),
-        private=f"{post.id}:{language}",
-        inputs=(
-            field("title", str(current.get("title", "")), max_length=MAX_TITLE),
-            field("summary", str(current.get("summary", "")), required=False, multiline=True,
-                  max_length=MAX_SUMMARY),
-            field("points", "\n".join(current.get("key_points", [])), required=False,
-                  multiline=True, placeholder=ctx.say("admin.field_points_hint")),
-        ),
-    )
-
-
-async def _add_version(ctx: Context, post: Post, language: str, version: dict[str, object]
-                       ) -> None:
-    replaced = language in (post.versions or {})
-    post.versions = {**(post.versions or {}), language: version}  # a new dict: JSON is saved
-    audit(ctx, "translate", post_id=post.id, language=language, replaced=replaced)
-    ctx.wake(PLAN)  # volunteers who post in that language may get it now
-    await ctx.reply(ctx.say("admin.translated", id=post.id, title=version["title"],
-                            language=ctx.say("admin.language_name", code=language),
-                            replaced=replaced))
-
-
-@router.command("translate", "traduire")
-async def translate(ctx: Context, event: Command) -> None:
-    raw_id, _, rest = rest_of(event.text).partition(" ")
-    typed, _, options = rest.strip().partition(" ")
-    if not raw_id or not typed:
-        raise UserError("admin.translate_usage", detail="")
-    post = await own_post(ctx, raw_id)
-    language = _version_language(ctx, post, typed)
-    if not options.strip():
-        await ctx.open_form(translate_form(ctx, post, language))
-        return
-    try:
-        version = version_from_command(options)
-    except BadPostInput as bad:
-        raise UserError(bad.key, **bad.values) from None
-    await _add_version(ctx, post, language, version)
-
-
-async def _translate_form_again(ctx: Context, event: FormSubmitted) -> Form:
-    raw_id, _, typed = event.private.partition(":")
-    return translate_form(ctx, await own_post(ctx, raw_id), typed.strip().lower())
-
-
-@router.form("admin.translate", admin=True, reopen=_translate_form_again)
-async def translate_submitted(ctx: Context, event: FormSubmitted) -> None:
-    raw_id, _, typed = event.private.partition(":")
-    post = await own_post(ctx, raw_id)
-    language = _version_language(ctx, post, typed)
-    values = {name: event.values.get(name, "") for name in ("title", "summary", "points")}
-    values["points"] = values["points"].replace("\n", ";")
-    try:
-        version = version_from_fields(values)
-    except BadPostInput as bad:
-        raise _refusal(bad, values) from None
-    await _add_version(ctx, post, language, version)

@@ -108,7 +108,7 @@ def _edit_form(ctx: Context, delivery: Delivery, post: Post, choice: str, text: 
         intro=ctx.say("share.form_intro", title=post.title),
         private=f"{delivery.id}:{choice}",
         inputs=(
-            Input("text", ctx.say("share.form_text"), text, multiline=True,
+            Input("text", ctx.say("share.form_text", limit=LINKEDIN_LIMIT), text, multiline=True,
                   max_length=LINKEDIN_LIMIT),
             Select("network", ctx.say("share.form_network"),
                    tuple(Option(n, ctx.say(f"common.network_{n}")) for n in ordered),

@@ -160,20 +160,20 @@ def prefs_values(**changes: object) -> dict:
     return values
 
 
-async def open_prefs_form(side) -> dict:
+async def open_prefs_form(side, user: str = ALICE, locale: str = "en") -> dict:
     """DM "prefs", press the card's "Open the form" button: the modal Slack opens."""
     before = side.mock.count("chat.postMessage")
-    await side.dm(ALICE, "prefs")
+    await side.dm(user, "prefs")
     await side.settle(lambda: side.mock.count("chat.postMessage") == before + 1)
     card = side.mock.calls_to("chat.postMessage")[-1]
     assert card.valid, card.problems
     [(action_id, label)] = buttons(card.params).items()
-    assert label == says(side.rt, "common.form_button", "en")
+    assert label == says(side.rt, "common.form_button", locale)
     [key] = [e["value"] for b in card.params["blocks"] if b["type"] == "actions"
              for e in b["elements"]]
-    posted = side.mock.messages(ALICE)[-1]
+    posted = side.mock.messages(user)[-1]
     opened = side.mock.count("views.open")
-    await side.press(ALICE, action_id, key, channel=side.mock.dm_channel(ALICE),
+    await side.press(user, action_id, key, channel=side.mock.dm_channel(user),
                      message_ts=posted["ts"])
     await side.settle(lambda: side.mock.count("views.open") == opened + 1)
     call = side.mock.calls_to("views.open")[-1]

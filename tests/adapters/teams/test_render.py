@@ -620,7 +620,8 @@ def test_the_products_share_edit_and_prefs_forms(locale: str) -> None:
     share = Form(  # as bot/handlers/nudge.py builds it
         form_id="share.edit", title=say("share.form_title"), submit_label=say("share.form_submit"),
         intro=say("share.form_intro", title="We <3 *you*"), private="7:1",
-        inputs=(TextInput("text", say("share.form_text"), "Proud! " * 500, multiline=True,
+        inputs=(TextInput("text", say("share.form_text", limit=LINKEDIN_LIMIT), "Proud! " * 500,
+                          multiline=True,
                           max_length=LINKEDIN_LIMIT),
                 Select("network", say("share.form_network"),
                        tuple(Option(n, say(f"common.network_{n}")) for n in NETWORKS), "x")))
