@@ -57,7 +57,7 @@ def digest_card(rt: Runtime, locale: str, team: Team, week: TeamWeek, start: dat
         )),
     ]
     if week.authenticity is not None and week.sharers >= MIN_SHARERS_FOR_MEDIAN:
-        blocks.append(Text(say("digest.own_words", percent=round(week.authenticity * 100))))
+        blocks.append(Text(say("digest.own_words", ratio=week.authenticity)))
     if "ai" in week.sources:  # where AI drafts are on: how they fare beside the others
         blocks.append(Text(say("common.by_source", sources=in_order(week.sources))))
     if week.posts:
