@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+MIN_SECRET = 32  # characters of PORTEVOIX_LINK_SECRET (`openssl rand -hex 32` gives 64)
+
 
 class Settings(BaseSettings):
     """Everything Porte-Voix reads from its environment."""
@@ -27,6 +29,12 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     default_timezone: str = "Europe/Paris"
     charter_path: str | None = None
+    # Signs the one-time links to a member's data export (docs/privacy.md); none: no links.
+    link_secret: SecretStr | None = None
+    # Days after a stop before the member's personal data is erased, and days shares, clicks
+    # and audit entries are kept (scheduler/maintenance.py).
+    retention_stopped_days: int = Field(default=30, ge=1)
+    retention_days: int = Field(default=400, ge=1)
 
     # Secrets are SecretStr: a logged or printed Settings shows '**********'.
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
@@ -64,11 +72,26 @@ class Settings(BaseSettings):
     # written first; 0 sends at once (then mostly with the engine's suggestions).
     llm_lead: float = Field(default=60.0, ge=0, le=3600)
 
+    # Link previews (docs/admin.md): the page of a queued or proposed link is read to prefill
+    # its title, summary and language; never from a private address (bot/services/preview/).
+    previews: bool = True
+    preview_timeout: float = Field(default=5.0, gt=0, le=30)  # seconds for the whole fetch
+    preview_max_bytes: int = Field(default=1_000_000, ge=1024, le=10_000_000)
+    # Tests only: "host:port" pairs the guard lets through (a local page server).
+    preview_test_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_url and self.llm_model)
 
-    @field_validator("admins", mode="before")
+    @field_validator("link_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and 0 < len(value.get_secret_value()) < MIN_SECRET:
+            raise ValueError(f"PORTEVOIX_LINK_SECRET needs at least {MIN_SECRET} characters")
+        return value if value is not None and value.get_secret_value() else None
+
+    @field_validator("admins", "preview_test_allow", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:
         if isinstance(value, str):

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.cards import Card, Form
 from bot.events import MessageRef
-from bot.ports import Responder, SendError
+from bot.ports import Responder, SendError, Upload
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,11 @@ class DeferredResponder:
 
     async def refuse(self, form: Form) -> bool:
         return await self.inner.refuse(form)  # a refusal comes after the rollback: no wait
+
+    async def upload(self, files: list[Upload], comment: str) -> bool:
+        # Played at once: the handler must know whether to offer links instead, and handing
+        # someone their own data changes nothing stored.
+        return await self.inner.upload(files, comment)
 
     def discard(self) -> None:
         self._calls.clear()

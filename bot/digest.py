@@ -67,6 +67,8 @@ def digest_card(rt: Runtime, locale: str, team: Team, week: TeamWeek, start: dat
                       for titles, url, shares in week.posts[:MAX_POSTS_LISTED])
     blocks.append(Text(say("digest.thanks", names=week.thanks, shares=week.shares,
                            sharers=week.sharers)))
+    if week.proposers:
+        blocks.append(Text(say("digest.proposers", names=week.proposers)))
     blocks.append(Actions((Button(say("digest.join"), "help.join", style="primary"),)))
     blocks.append(Footnote(say("digest.footer")))
     return Card(summary=title, blocks=tuple(blocks))

@@ -11,6 +11,8 @@ from bot.cards import Card, Form
 from bot.events import ConversationRef, MessageRef
 
 SEND_ERROR_KINDS = frozenset({"rate_limited", "transient", "permanent"})
+# A file to hand to the person: its name, its bytes, its title.
+Upload = tuple[str, bytes, str]
 
 
 class Responder(Protocol):
@@ -28,6 +30,11 @@ class Responder(Protocol):
         """Show a refused submission's form again where it was submitted, as the person left
         it, its errors beside their inputs; False where the platform cannot (the refusal
         is then answered as a message)."""
+        ...
+
+    async def upload(self, files: list[Upload], comment: str) -> bool:
+        """Put `files` in the person's DM with `comment`; False where the platform cannot
+        (or refuses now), so that the core offers them another way."""
         ...
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Text, cast, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Click, Delivery, Member, Post, Share, Team
+from storage.models import Click, Delivery, Member, Post, Proposal, Share, Team
 
 RECEIVED = ("sent", "shared", "skipped", "declined")  # a nudge that reached its volunteer
 
@@ -105,6 +105,7 @@ class TeamWeek:
     thanks: list[str]
     sources: dict[str, BySource] = field(default_factory=dict)
     sharers: int = 0  # people who shared: a median of fewer than three says nothing
+    proposers: list[str] = field(default_factory=list)  # whose proposal was queued
 
     @property
     def empty(self) -> bool:
@@ -228,16 +229,12 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
             Member.opted_in_at >= start, Member.opted_in_at < end)
         .group_by(Member.team_id)
     )).all())
-    thanks: dict[int | None, set[str]] = defaultdict(set)
-    for team_id, name, prefs in (await session.execute(
-        # prefs as text: only those that mention in_digest need decoding.
-        select(Member.team_id, Member.display_name, cast(Member.prefs, Text)).where(
-            in_workspace, Member.status == "active",  # never someone who has stopped
-            Member.id.in_(select(Share.member_id).where(in_week)))
-    )).all() if per_post else []:
-        if name and prefs and "in_digest" in prefs and (json.loads(prefs) or {}).get(
-                "in_digest"):
-            thanks[team_id].add(name)
+    thanks = await _thanked(session, in_workspace, Member.id.in_(
+        select(Share.member_id).where(in_week))) if per_post else {}
+    proposers = await _thanked(session, in_workspace, Member.id.in_(
+        select(Proposal.member_id).where(Proposal.status == "approved",
+                                         Proposal.decided_at >= start,
+                                         Proposal.decided_at < end)))
     medians = await _medians(session, week_shares) if per_post else {}
     team_ids = (await session.scalars(
         select(Team.id).where(Team.workspace_id == workspace_id))).all()
@@ -247,8 +244,24 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
         shares=sum(per_post[team_id].values()),
         clicks=sum(figures.clicks for figures in sources[team_id].values()),
         authenticity=medians.get((team_id,)), new_volunteers=new_volunteers.get(team_id, 0),
-        thanks=sorted(thanks[team_id]), sources=sources[team_id],
-        sharers=sharers.get(team_id, 0)) for team_id in team_ids}
+        thanks=sorted(thanks.get(team_id, ())), sources=sources[team_id],
+        sharers=sharers.get(team_id, 0), proposers=sorted(proposers.get(team_id, ())))
+        for team_id in team_ids}
+
+
+async def _thanked(session: AsyncSession, *where: ColumnElement[bool]
+                   ) -> dict[int | None, set[str]]:
+    """The names, per team, of the members picked by `where` who chose to be thanked by
+    name, never someone who has stopped."""
+    found: dict[int | None, set[str]] = defaultdict(set)
+    for team_id, name, prefs in (await session.execute(
+        # prefs as text: only those that mention in_digest need decoding.
+        select(Member.team_id, Member.display_name, cast(Member.prefs, Text)).where(
+            Member.status == "active", *where))).all():
+        if name and prefs and "in_digest" in prefs and (json.loads(prefs) or {}).get(
+                "in_digest"):
+            found[team_id].add(name)
+    return found
 
 
 async def team_week(

@@ -30,6 +30,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.crisis import CARDS
 from bot.wakeups import OUTBOX, PLAN
 from scheduler.runner import Jobs
 
@@ -49,6 +50,7 @@ class Live:
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
         self._plan_wanted = asyncio.Event()
         self._drafts_wanted = asyncio.Event()
+        self._cards_wanted = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
         self._closing = False
 
@@ -56,16 +58,20 @@ class Live:
         jobs, now = self.jobs, datetime.now(UTC)
         jobs.rt.wakeups.on(PLAN, self.plan_soon)
         jobs.rt.wakeups.on(OUTBOX, jobs.outbox.wake)
+        jobs.rt.wakeups.on(CARDS, self._cards_wanted.set)
         self.scheduler.add_job(self._plan_due, "interval", minutes=5, id="plan",
                                next_run_time=now)
         self.scheduler.add_job(jobs.digest, "interval", minutes=1, id="digest",
                                next_run_time=now)
         self.scheduler.add_job(jobs.maintenance, "interval", hours=1, id="maintenance",
                                next_run_time=now)
+        self.scheduler.add_job(self._cards_due, "interval", seconds=30, id="cards",
+                               next_run_time=now)
         self.scheduler.start()
         jobs.announcer.start()
         self._loops = [asyncio.create_task(self._forever("plan", self._plan_once)),
-                       asyncio.create_task(self._forever("outbox", self._outbox_once))]
+                       asyncio.create_task(self._forever("outbox", self._outbox_once)),
+                       asyncio.create_task(self._forever("cards", self._cards_once))]
         if jobs.drafter is not None:
             self.scheduler.add_job(self._drafts_due, "interval", minutes=1, id="drafts",
                                    next_run_time=now)
@@ -82,12 +88,15 @@ class Live:
     async def _drafts_due(self) -> None:
         self._drafts_wanted.set()
 
+    async def _cards_due(self) -> None:
+        self._cards_wanted.set()
+
     async def close(self) -> None:
         self._closing = True
         self.scheduler.shutdown(wait=False)
-        planning, sending, *drafting = self._loops
+        planning, sending, *others = self._loops
         planning.cancel()
-        for loop in drafting:
+        for loop in others:
             loop.cancel()
         self.jobs.outbox.stop()
         try:  # the sends on the wire end within their client's timeout
@@ -142,6 +151,13 @@ class Live:
         if pause:  # backed off: ask again once the model may be asked
             await asyncio.sleep(pause)
             self._drafts_wanted.set()
+
+    async def _cards_once(self) -> None:
+        """Open cards and crisis notes brought in line: when a crisis starts or ends, and
+        every 30 s (a run that met a 429 or its time budget goes on in the next)."""
+        await self._cards_wanted.wait()
+        self._cards_wanted.clear()
+        await self.jobs.cards()
 
     async def _outbox_once(self) -> None:
         outbox = self.jobs.outbox

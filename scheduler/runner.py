@@ -15,6 +15,7 @@ from bot.clock import ManualClock
 from bot.metrics import PLANNED
 from bot.runtime import Runtime
 from bot.wakeups import OUTBOX
+from scheduler.cards import CardSync
 from scheduler.digests import run_digests
 from scheduler.drafts import Drafter
 from scheduler.locks import singleton
@@ -29,10 +30,10 @@ T = TypeVar("T")
 
 
 class Jobs:
-    """plan, drafts, outbox, digest and maintenance, each short, idempotent, state in the
-    database.
+    """plan, drafts, outbox, cards, digest and maintenance, each short, idempotent, state in
+    the database.
 
-    Several replicas may run these on one PostgreSQL database. plan, digest and
+    Several replicas may run these on one PostgreSQL database. plan, cards, digest and
     maintenance are singletons (drafts too): each run takes its job's advisory lock first
     (scheduler/locks.py), and a replica that finds it held by another skips that run —
     the method then returns None and `skipped[job]` counts it. send() takes no lock:
@@ -46,6 +47,7 @@ class Jobs:
         self.worker = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self.outbox = Outbox(rt, self.worker, limiters)
         self.announcer = Announcer(rt)
+        self.card_sync = CardSync(rt, self.outbox.limits)  # paced with the nudges, not apart
         # AI drafts only with a model configured (docs/ai.md); else the engine's alone.
         self.drafter = Drafter(rt) if rt.settings.llm_configured else None
         self.skipped: Counter[str] = Counter()
@@ -102,6 +104,11 @@ class Jobs:
         """A count per outcome of the deliveries this replica claimed and processed."""
         return await self.outbox.run()
 
+    async def cards(self) -> dict[str, int] | None:
+        """A count per outcome of the cards and notes a crisis asked for (scheduler/cards.py);
+        None when another replica runs them."""
+        return await self._alone("cards", self.card_sync.run)
+
     async def digest(self) -> dict[str, int] | None:
         """A count per digest outcome; None when another replica runs the digests."""
         return await self._alone("digest", lambda: run_digests(self.rt))
@@ -112,7 +119,7 @@ class Jobs:
 
     async def _maintenance(self) -> dict[str, int]:
         async with self.rt.sessions() as session:
-            return await maintain(session, self.rt.clock.now())
+            return await maintain(session, self.rt.clock.now(), self.rt.settings)
 
     async def tick(self) -> None:
         """Every job once, in order: what a simulated step does."""
@@ -120,6 +127,7 @@ class Jobs:
         await self.plan()
         await self.draft()
         await self.send()
+        await self.cards()
         await self.digest()
 
 

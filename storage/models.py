@@ -46,6 +46,20 @@ class Workspace(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     # Suggestions drafted by the configured AI model (bot/voice/ai/), off until an admin says on.
     ai_drafts: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Crisis mode (bot/crisis.py): since when, what happened, the official statement. It holds
+    # nudges through `paused`, remembering whether an admin's pause was there before.
+    crisis_since: Mapped[datetime | None] = mapped_column(default=None)
+    crisis_brief: Mapped[str] = mapped_column(Text, default="")
+    crisis_link: Mapped[str] = mapped_column(String(2000), default="")
+    # The crisis set `paused` (it was not paused before): its end unpauses.
+    crisis_resumes: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What open cards must show ("hold", "open"; "": all in line) and the last delivery
+    # updated so far; the same for the volunteers' note ("brief", "end") by member id.
+    # scheduler/cards.py works through them at the platforms' pace, across restarts.
+    crisis_cards: Mapped[str] = mapped_column(String(8), default="")
+    crisis_cards_after: Mapped[int] = mapped_column(Integer, default=0)
+    crisis_news: Mapped[str] = mapped_column(String(8), default="")
+    crisis_news_after: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
 
 
@@ -64,6 +78,8 @@ class Team(Base):
     display_name: Mapped[str | None] = mapped_column(String(100), default=None)
     locale: Mapped[str | None] = mapped_column(String(8), default=None)
     timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Its channel is where employees' proposals are reviewed (`/voix set review`).
+    reviews: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
 
 
@@ -273,3 +289,30 @@ class RateBucket(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     tat: Mapped[float] = mapped_column(Float, default=0.0)
     paused_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Proposal(Base):
+    """A page an employee proposed for sharing, and what the admins answered."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (Index("ix_proposals_workspace_status", "workspace_id", "status"),
+                      Index("ix_proposals_member_created", "member_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), default=None)
+    url: Mapped[str] = mapped_column(String(2048))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    # From the page's preview, when it could be read.
+    title: Mapped[str] = mapped_column(String(500), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    warning: Mapped[str] = mapped_column(String(200), default="")  # a homograph host
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # approved | declined
+    note: Mapped[str] = mapped_column(String(500), default="")  # the admin's, on a decline
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), default=None)
+    decided_by: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)

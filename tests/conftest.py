@@ -84,7 +84,9 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, admins=[ADMIN], public_url="https://pv.example")
+    # No page is read for a preview (no DNS either) but where a test serves one.
+    return Settings(database_url=database_url, admins=[ADMIN], public_url="https://pv.example",
+                    previews=False)
 
 
 @pytest.fixture

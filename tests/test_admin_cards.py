@@ -386,6 +386,7 @@ async def test_settings_read_in_plain_french_for_a_french_admin(console, rt):
         "Récapitulatif": "Le lundi à 09:00",
         "Envois": "Ils partent comme prévu",
         "Brouillons de l’IA": says(rt, "settings.ai_none", "fr"),
+        "Propositions": "Envoyées aux admins en message privé",
         "Charte": "Version du 1er novembre 2026",  # charter.md's version is 2026-11-1
     }
     [how] = blocks_of(card, Footnote)

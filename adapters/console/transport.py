@@ -19,7 +19,7 @@ from bot.events import (
     MemberJoined,
     MessageRef,
 )
-from bot.ports import SendError
+from bot.ports import SendError, Upload
 
 PLATFORM = "console"
 WORKSPACE = "local"
@@ -120,6 +120,10 @@ class ConsoleResponder:
         self.console.messenger.post(self.conversation.conversation_id,
                                     "\n".join(form.errors.values()))
         return True
+
+    async def upload(self, files: list[Upload], comment: str) -> bool:
+        """A terminal has nowhere to put a file: the core sends download links instead."""
+        return False
 
 
 @dataclass

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from slack_sdk.errors import SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.inbound import conversation, is_dm
@@ -15,7 +17,9 @@ from adapters.slack.messenger import API_ERRORS, send_error, update_message
 from adapters.slack.render import fallback_text, render_blocks, render_modal
 from bot.cards import Actions, Button, Card, Form, Text
 from bot.events import MessageRef
+from bot.ports import Upload
 
+log = logging.getLogger(__name__)
 FORM_TTL = 900.0
 FORM_ACTION = "slack.form"
 Say = Callable[..., str]
@@ -136,3 +140,18 @@ class SlackResponder:
             Text(self.say("common.form_ready", title=form.title)),
             Actions((Button(self.say("common.form_button"), FORM_ACTION, key, "primary"),)),
         )))
+
+    async def upload(self, files: list[Upload], comment: str) -> bool:
+        """files_upload_v2 into the person's DM, by its channel id (Slack shares files in a
+        conversation, not to a user id); False when Slack refuses (no files:write scope)."""
+        await self.settle()
+        try:
+            opened = await self.client.conversations_open(users=self.user_id)
+            await self.client.files_upload_v2(
+                file_uploads=[{"filename": name, "content": content, "title": title}
+                              for name, content, title in files],
+                channel=str(opened["channel"]["id"]), initial_comment=comment)
+        except (*API_ERRORS, SlackRequestError) as error:
+            log.warning("files not uploaded to Slack (%s): links offered instead", error)
+            return False
+        return True

@@ -13,6 +13,7 @@ from adapters.teams.errors import CONNECTOR_ERRORS, send_error
 from adapters.teams.render import fallback_text, render_card, render_form
 from bot.cards import Card, Form, Text
 from bot.events import ConversationRef, MessageRef
+from bot.ports import Upload
 
 Say = Callable[..., str]
 # What is being answered: a message (a typed text, an old Action.Submit), an Action.Execute
@@ -103,4 +104,9 @@ class TeamsResponder:
         if self.answering == "action":
             self.invoke_answer = self.form_card(form)
             return True
+        return False
+
+    async def upload(self, files: list[Upload], comment: str) -> bool:
+        """A bot sends files in Teams only through the person's OneDrive (a consent card and
+        Graph permissions Porte-Voix does not ask for): the core sends download links."""
         return False

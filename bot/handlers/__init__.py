@@ -8,9 +8,12 @@ from bot.handlers import (  # noqa: F401
     admin_teams,
     admin_versions,
     charter,
+    crisis,
     help,
     nudge,
     prefs,
+    privacy,
+    proposals,
     refresh,
     volunteer,
 )

@@ -3,16 +3,16 @@ admins, digest now."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot import crisis
 from bot.audit import audit
 from bot.cards import Card, Fact, Figures, Footnote, Heading, Table, Text
 from bot.context import Context
 from bot.digest import post_digest
-from bot.dispatch_utils import rest_of
+from bot.dispatch_utils import MENTION, rest_of
 from bot.errors import UserError
 from bot.events import CardAction, Command
 from bot.handlers.admin_posts import own_post
@@ -26,7 +26,6 @@ from storage.models import Post, Team
 
 STATS_POSTS = 10
 TITLE_CELL = 40  # characters of a post's title in the stats table, cut on a word
-_MENTION = re.compile(r"^<?@?([\w.\-]+)(?:\|[^>]*)?>?$")
 
 
 def _number(ctx: Context, count: int) -> str:
@@ -119,6 +118,7 @@ async def stats_of_listed(ctx: Context, event: CardAction) -> None:
 
 @router.command("pause")
 async def pause_workspace(ctx: Context, event: Command) -> None:
+    crisis.keep_pause_after(ctx.workspace)
     ctx.workspace.paused = True
     audit(ctx, "pause")
     await ctx.reply(ctx.say("admin.paused"))
@@ -126,6 +126,7 @@ async def pause_workspace(ctx: Context, event: Command) -> None:
 
 @router.command("resume", "reprendre")
 async def resume_workspace(ctx: Context, event: Command) -> None:
+    crisis.refuse_resume(ctx.workspace)
     ctx.workspace.paused = False
     audit(ctx, "resume")
     ctx.wake(PLAN, OUTBOX)  # the nudges held by the pause are due
@@ -135,7 +136,7 @@ async def resume_workspace(ctx: Context, event: Command) -> None:
 @router.command("admins")
 async def admins(ctx: Context, event: Command) -> None:
     verb, _, who = rest_of(event.text).partition(" ")
-    found = _MENTION.match(who.strip())
+    found = MENTION.match(who.strip())
     if verb not in ("add", "remove", "ajouter", "retirer") or not found:
         raise UserError("admin.admins_usage")
     user_id = found.group(1)

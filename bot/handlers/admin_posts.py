@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from babel.dates import format_date, format_time
 from sqlalchemy import select
+from yarl import URL
 
 from bot.audit import audit
 from bot.cards import (
@@ -24,6 +25,7 @@ from bot.cards import (
     Footnote,
     Form,
     Heading,
+    Image,
     Input,
     Option,
     Select,
@@ -45,7 +47,10 @@ from bot.services.post_input import (
     PostInput,
     from_command,
     from_fields,
+    prefill,
+    wants_preview,
 )
+from bot.services.preview import Preview, fetch_preview, host_warning
 from bot.texts import LOCALES
 from bot.voice.angles import KINDS
 from bot.voice.kinds import infer_kind
@@ -171,11 +176,29 @@ def _facts(ctx: Context, post: Post, teams: list[str], *, detected: bool = False
     ))
 
 
+def _page_blocks(ctx: Context, post: Post, page: Preview | None,
+                 prefilled: tuple[str, ...] = ()) -> list:
+    """A host that mixes scripts, in punycode; what was taken from the page and its image."""
+    blocks: list = []
+    punycode = host_warning(post.url)
+    if punycode:
+        blocks.append(Text(ctx.say("admin.preview_homograph", host=URL(post.url).host,
+                                   punycode=punycode)))
+    if page is not None and prefilled:
+        blocks.append(Footnote(ctx.say("admin.preview_used", site=page.site,
+                                       fields=list(prefilled))))
+    if page is not None and page.image:
+        blocks.append(Image(page.image, post.title))
+    return blocks
+
+
 def queued_card(ctx: Context, post: Post, teams: list[str], *, detected: bool = False,
-                inferred: bool = False) -> Card:
+                inferred: bool = False, page: Preview | None = None,
+                prefilled: tuple[str, ...] = ()) -> Card:
     """The confirmation of a post in the queue: what was understood and how to correct it."""
     said = ctx.say("admin.queued", id=post.id, title=post.title)
-    blocks: list = [Text(said), _facts(ctx, post, teams, detected=detected, inferred=inferred)]
+    blocks: list = [Text(said), *_page_blocks(ctx, post, page, prefilled),
+                    _facts(ctx, post, teams, detected=detected, inferred=inferred)]
     if not ctx.workspace.disclosure_hashtag:
         blocks.append(Text(ctx.say("admin.ask_hashtag")))
     if detected or inferred:
@@ -187,12 +210,20 @@ def queued_card(ctx: Context, post: Post, teams: list[str], *, detected: bool = 
 
 
 def draft_card(ctx: Context, post: Post, teams: list[str], *, from_url: bool, past: bool,
-               detected: bool, inferred: bool) -> Card:
-    """A post that waits for the admin's word, saying why, with what it would do."""
+               detected: bool, inferred: bool, page: Preview | None = None,
+               prefilled: tuple[str, ...] = (), looked: bool = False) -> Card:
+    """A post that waits for the admin's word, saying why, with what it would do; `looked`:
+    the page was read for a title in vain."""
     title = ctx.say("admin.draft_title", id=post.id)
     blocks: list = [Heading(title)]
     if from_url:
         blocks.append(Text(ctx.say("admin.draft_from_url", title=post.title)))
+        if looked:
+            blocks.append(Footnote(ctx.say("admin.preview_none")))
+    elif "title" in prefilled:
+        blocks.append(Text(ctx.say("admin.draft_from_page", title=post.title,
+                                   site=page.site if page else "")))
+    blocks.extend(_page_blocks(ctx, post, page, prefilled))
     if past:
         blocks.append(Text(ctx.say("admin.draft_past", at=spoken_moment(ctx, post.publish_at))))
     blocks.append(_facts(ctx, post, teams, detected=detected, inferred=inferred))
@@ -213,18 +244,22 @@ def _fill(post: Post, data: PostInput, audience: list[int], language: str, kind:
     post.publish_at, post.expires_at = publish_at, data.expires_at
 
 
-async def _queue(ctx: Context, data: PostInput, draft: Post | None = None) -> None:
+async def _queue(ctx: Context, data: PostInput, draft: Post | None = None) -> Post:
     teams = await teams_by_name(ctx.session, ctx.workspace.id)
     unknown = [name for name in data.teams if name not in teams]
     if unknown:  # beside the form's teams; a command's answer says it all the same
         raise InputError("teams", "admin.unknown_teams", names=", ".join(unknown),
                         known=", ".join(sorted(teams)) or "-")
+    looked = wants_preview(data)
+    page = await fetch_preview(data.url, ctx.rt.settings) if looked else None
+    if page is not None:
+        data = prefill(data, page)
     language = data.language or detect(f"{data.title}\n{data.summary}",
                                        ctx.workspace.locale) or ctx.workspace.locale
     kind = data.kind or infer_kind(data.title, data.summary, data.key_points, language,
                                    data.url)
     past = data.publish_at is not None and data.publish_at < ctx.now - PAST_GRACE
-    waits = past or data.title_from_url
+    waits = past or data.title_from_url or "title" in data.prefilled
     post = draft or Post(workspace_id=ctx.workspace.id, source="admin",
                          author_id=ctx.member.id, created_at=ctx.now)
     publish_at = data.publish_at or (post.created_at if waits else ctx.now)
@@ -233,16 +268,25 @@ async def _queue(ctx: Context, data: PostInput, draft: Post | None = None) -> No
     if draft is None:
         ctx.session.add(post)
     await ctx.session.flush()
-    understood = {"detected": data.language is None, "inferred": data.kind is None}
+    detected = data.language is None or "language" in data.prefilled
+    inferred = data.kind is None
     if waits:
         audit(ctx, "queue.draft", post_id=post.id, url=post.url, past=past,
-              title_from_url=data.title_from_url)
+              title_from_url=data.title_from_url, **_from_page(data))
         await ctx.reply(draft_card(ctx, post, data.teams, from_url=data.title_from_url,
-                                   past=past, **understood))
-        return
-    audit(ctx, "queue", post_id=post.id, url=post.url)
+                                   past=past, detected=detected, inferred=inferred, page=page,
+                                   prefilled=data.prefilled, looked=looked))
+        return post
+    audit(ctx, "queue", post_id=post.id, url=post.url, **_from_page(data))
     ctx.wake(PLAN)
-    await ctx.reply(queued_card(ctx, post, data.teams, **understood))
+    await ctx.reply(queued_card(ctx, post, data.teams, detected=detected, inferred=inferred,
+                                page=page, prefilled=data.prefilled))
+    return post
+
+
+def _from_page(data: PostInput) -> dict[str, object]:
+    """What the page filled in, for the audit log (nothing when it filled nothing)."""
+    return {"from_page": list(data.prefilled)} if data.prefilled else {}
 
 
 @router.action("admin.queue.form", admin=True)
@@ -303,17 +347,23 @@ async def _queue_form_again(ctx: Context, event: FormSubmitted) -> Form:
     return await queue_form(ctx, private=event.private)
 
 
-@router.form("admin.queue", admin=True, reopen=_queue_form_again)
-async def queue_submitted(ctx: Context, event: FormSubmitted) -> None:
-    draft = await _draft(ctx, event.private) if event.private else None
-    values = {name: event.values.get(name, "") for name in FORM_FIELDS}
+async def queue_filled(ctx: Context, submitted: dict[str, str],
+                       draft: Post | None = None) -> Post:
+    """Queue what the queue form sent (over `draft` if one is being edited)."""
+    values = {name: submitted.get(name, "") for name in FORM_FIELDS}
     values["points"] = values["points"].replace("\n", ";")
-    values["at"] = _picked_moment(ctx, event.values)
+    values["at"] = _picked_moment(ctx, submitted)
     try:
         data = from_fields(values, ctx.now, ctx.tz)
     except BadPostInput as bad:
         raise refusal(bad, values) from None
-    await _queue(ctx, data, draft)
+    return await _queue(ctx, data, draft)
+
+
+@router.form("admin.queue", admin=True, reopen=_queue_form_again)
+async def queue_submitted(ctx: Context, event: FormSubmitted) -> None:
+    draft = await _draft(ctx, event.private) if event.private else None
+    await queue_filled(ctx, event.values, draft)
 
 
 async def own_post(ctx: Context, raw_id: str) -> Post:

@@ -20,7 +20,8 @@ from bot.router import router
 from bot.services.dates import day_and_month
 from bot.texts import LOCALES
 from bot.voice.compose import forget_drafts
-from storage.models import Member, Workspace
+from storage.members import teams_by_name
+from storage.models import Member, Team, Workspace
 
 _DAY_NAMES = (("monday", "lundi"), ("tuesday", "mardi"), ("wednesday", "mercredi"),
               ("thursday", "jeudi"), ("friday", "vendredi"), ("saturday", "samedi"),
@@ -29,6 +30,7 @@ WEEKDAYS = {name: index for index, names in enumerate(_DAY_NAMES) for name in na
 _HASHTAG = re.compile(r"^#?\w{1,50}$")
 MAX_TERMS = 50
 MAX_GAP_HOURS = 168
+_NONE = ("none", "aucun", "aucune", "-")
 
 
 def _number(value: str, low: int, high: int) -> int:
@@ -38,7 +40,7 @@ def _number(value: str, low: int, high: int) -> int:
 
 
 def _hashtag(ws: Workspace, value: str) -> None:
-    if value.lower() in ("none", "aucun", "-"):
+    if value.lower() in _NONE:
         ws.disclosure_hashtag = ""
     elif _HASHTAG.match(value):
         ws.disclosure_hashtag = "#" + value.lstrip("#")
@@ -124,9 +126,27 @@ def _ai_state(ctx: Context) -> str:
                    model=ctx.rt.settings.llm_model or "")
 
 
-def settings_card(ctx: Context) -> Card:
+async def _reviewing(ctx: Context) -> Team | None:
+    """The team whose channel reviews employees' proposals, if one was set."""
+    return next((team for team in (await teams_by_name(ctx.session, ctx.workspace.id)).values()
+                 if team.reviews), None)
+
+
+async def _set_review(ctx: Context, typed: str) -> None:
+    """`/voix set review #channel` (a team's channel the bot is in), or `none`."""
+    teams = await teams_by_name(ctx.session, ctx.workspace.id)
+    name = typed.rsplit("|", 1)[-1].strip("<>#").lower()  # Slack sends <#C123|name>
+    chosen = teams.get(name) if name not in _NONE else None
+    if chosen is None and name not in _NONE:
+        raise UserError("settings.unknown_review", name=typed[:80])
+    for team in teams.values():
+        team.reviews = team is chosen
+
+
+async def settings_card(ctx: Context) -> Card:
     """The workspace's settings in plain words; the names to type them by in small print."""
     ws = ctx.workspace
+    reviewing = await _reviewing(ctx)
     shown = (
         ("hashtag", ws.disclosure_hashtag or ctx.say("settings.no_hashtag")),
         ("blocked", ", ".join(ws.blocked_terms) or ctx.say("settings.no_terms")),
@@ -137,6 +157,8 @@ def settings_card(ctx: Context) -> Card:
         ("digest", _digest_slot(ctx, ws)),
         ("sending", ctx.say("settings.sending", paused=ws.paused)),
         ("ai", _ai_state(ctx)),
+        ("review", ctx.say("settings.review", channel="#" + reviewing.name.lstrip("#")
+                           if reviewing else "")),
         ("charter", _charter(ctx)),
     )
     return Card(summary=ctx.say("settings.title"), blocks=(
@@ -149,12 +171,17 @@ def settings_card(ctx: Context) -> Card:
 @router.command("settings", "réglages", "reglages")
 async def show_settings(ctx: Context, event: Command) -> None:
     audit(ctx, "settings")
-    await ctx.reply(settings_card(ctx))
+    await ctx.reply(await settings_card(ctx))
 
 
 @router.command("set", "régler")
 async def set_setting(ctx: Context, event: Command) -> None:
     name, _, value = rest_of(event.text).partition(" ")
+    if name.lower() in ("review", "relecture") and value.strip():
+        await _set_review(ctx, value.strip())
+        audit(ctx, "set", name="review", value=value.strip()[:200])
+        await ctx.reply(await settings_card(ctx))
+        return
     setter = SETTERS.get(name.lower())
     if setter is None or not value.strip():
         raise UserError("settings.usage")
@@ -164,4 +191,4 @@ async def set_setting(ctx: Context, event: Command) -> None:
     if setter is _ai and not ctx.workspace.ai_drafts:  # no AI draft shown from now on
         await forget_drafts(ctx.session, Member.workspace_id == ctx.workspace.id)
     audit(ctx, "set", name=name.lower(), value=value.strip()[:200])
-    await ctx.reply(settings_card(ctx))
+    await ctx.reply(await settings_card(ctx))

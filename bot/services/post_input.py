@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.services.preview import Preview
 from bot.services.timeparse import BadTime, parse_moment, parse_when
 from bot.services.urls import UnsafeUrl, check_post_url
 from bot.texts import LOCALES
@@ -44,6 +45,8 @@ class PostInput:
     kind: str | None = None
     # No title was given: this one was made from the URL and waits for the admin's word.
     title_from_url: bool = False
+    # What was read from the page's preview rather than given: "title", "summary", "language".
+    prefilled: tuple[str, ...] = ()
     hashtags: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
@@ -177,6 +180,34 @@ def from_fields(values: dict[str, str], now: datetime, tz: ZoneInfo) -> PostInpu
                      language=language_choice(values.get("lang", "")),
                      kind=_choice(values.get("kind", ""), KINDS, "admin.bad_kind"),
                      title_from_url=derived)
+
+
+def wants_preview(data: PostInput) -> bool:
+    """Whether the page may fill in what the admin left out (a title or a summary)."""
+    return data.title_from_url or not data.summary
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut between words with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-") + "…"
+
+
+def prefill(data: PostInput, preview: Preview) -> PostInput:
+    """The post with what the admin left out taken from the page: its title (then the post
+    still waits for their word, as one made from the URL) with its language, and summary."""
+    title = data.title_from_url and bool(preview.title)
+    summary = not data.summary and bool(preview.summary)
+    # The page's language describes its own words: the admin's title is read for its own.
+    language = title and data.language is None and preview.language in LOCALES
+    return replace(
+        data, title=_clip(preview.title, MAX_TITLE) if title else data.title,
+        title_from_url=data.title_from_url and not title,
+        summary=_clip(preview.summary, MAX_SUMMARY) if summary else data.summary,
+        language=preview.language if language else data.language,
+        prefilled=tuple(name for name, filled in (("title", title), ("summary", summary),
+                                                  ("language", language)) if filled))
 
 
 def from_command(text: str, now: datetime, tz: ZoneInfo) -> PostInput:

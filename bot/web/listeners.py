@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.plugins import Cleanup
 from bot.runtime import Runtime
+from bot.web.downloads import add_downloads
 from bot.web.health import add_health
 from bot.web.keys import RUNTIME
 from bot.web.links import add_links
@@ -30,6 +31,7 @@ def make_app(rt: Runtime) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[RUNTIME] = rt
     add_links(app, rt)
+    add_downloads(app)
     add_health(app, rt.engine)
     if rt.settings.metrics_port == 0 and required_token(rt.settings):
         app.router.add_get("/metrics", metrics)

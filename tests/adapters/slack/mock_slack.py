@@ -119,6 +119,8 @@ class MockSlack:
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
         self._serial = 0
+        # Files: id -> {"filename", "length", "content" (once uploaded), "title", "channel"}.
+        self.files: dict[str, Payload] = {}
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._handlers: dict[str, Callable[[Call], Payload]] = {
@@ -136,6 +138,8 @@ class MockSlack:
             "team.info": lambda call: {"ok": True, "team": dict(TEAM)},
             "conversations.info": self._conversation_info,
             "conversations.members": self._conversation_members,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
             "apps.connections.open": lambda call: {
                 "ok": True, "url": self.base_url.replace("http", "ws", 1) + "link"},
         }
@@ -145,6 +149,7 @@ class MockSlack:
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/api/link", self._link)
+        app.router.add_post("/upload/{file_id}", self._receive_file)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -426,3 +431,54 @@ class MockSlack:
                     for m in reversed(self._channels.get(channel, []))]
         return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit,
                 "pin_count": 0, "response_metadata": {"next_cursor": ""}}
+
+    def _upload_url(self, call: Call) -> Payload:
+        """Step 1 of an upload: an URL to POST the bytes to, for a declared length."""
+        filename, length = call.params.get("filename"), str(call.params.get("length") or "")
+        if not filename or not length.isdecimal() or int(length) < 1:
+            return self._invalid(call, ["filename and a positive length are required"],
+                                 "invalid_arguments")
+        file_id = f"F{len(self.files) + 1:08d}"
+        self.files[file_id] = {"filename": filename, "length": int(length)}
+        return {"ok": True, "file_id": file_id,
+                "upload_url": self.base_url.replace("/api/", "/upload/") + file_id}
+
+    async def _receive_file(self, request: web.Request) -> web.Response:
+        """Step 2: the bytes, unauthenticated, as Slack's upload host takes them."""
+        found = self.files.get(request.match_info["file_id"])
+        body = await request.read()
+        self.calls.append(Call("upload", {"file_id": request.match_info["file_id"]}, True,
+                               content_type=request.content_type))
+        if found is None:
+            return web.Response(status=404, text="not found")
+        if len(body) != found["length"]:
+            return web.Response(status=400, text="length does not match")
+        found["content"] = body
+        return web.Response(text=f"OK - {len(body)}")
+
+    def _complete_upload(self, call: Call) -> Payload:
+        """Step 3: share the uploaded files in a conversation (a channel id, not a user's)."""
+        try:
+            files = json.loads(str(call.params.get("files") or ""))
+        except ValueError:
+            files = None
+        if not isinstance(files, list) or not files:
+            return self._invalid(call, ["files must be a JSON list"], "invalid_arguments")
+        channel = str(call.params.get("channel_id") or "")
+        if channel[:1] in ("U", "W"):
+            return self._invalid(call, ["channel_id must be a conversation id"],
+                                 "invalid_channel")
+        shared = []
+        for item in files:
+            found = self.files.get(str(item.get("id")))
+            if found is None or "content" not in found:
+                return {"ok": False, "error": "file_not_found"}
+            found.update(title=item.get("title") or found["filename"], channel=channel)
+            shared.append({"id": item["id"], "name": found["filename"],
+                           "title": found["title"]})
+        if channel:
+            self._channels[channel].append({
+                "type": "message", "user": BOT["user_id"], "ts": self._next_ts(),
+                "text": call.params.get("initial_comment") or "", "files": shared,
+                "upload": True})
+        return {"ok": True, "files": shared}

@@ -7,8 +7,8 @@ import yaml
 
 from bot.cli import main
 
-SCOPES = {"chat:write", "commands", "im:history", "im:write", "users:read", "users:read.email",
-          "channels:read", "groups:read"}
+SCOPES = {"chat:write", "commands", "files:write", "im:history", "im:write", "users:read",
+          "users:read.email", "channels:read", "groups:read"}
 
 
 def printed(capsys, *args: str) -> tuple[int, str, str]:

@@ -1,0 +1,1 @@
+"""A member's personal data under their control: export, erasure and retention."""
