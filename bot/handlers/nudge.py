@@ -32,6 +32,7 @@ from bot.cards import (
 )
 from bot.cards import TextInput as Input
 from bot.context import Context
+from bot.crisis import in_crisis
 from bot.dispatch_utils import parse_id
 from bot.errors import InputError, UserError
 from bot.events import CardAction, FormSubmitted
@@ -78,6 +79,8 @@ async def _delivery(ctx: Context, raw_id: str) -> tuple[Delivery, Post]:
     post = await ctx.session.get(Post, delivery.post_id)
     if post is None or post.status in ("cancelled", "expired") or delivery.status == "cancelled":
         raise UserError("nudge.stale")
+    if in_crisis(ctx.workspace):  # a card whose update to "on hold" has not landed yet
+        raise UserError("crisis.held")
     return delivery, post
 
 

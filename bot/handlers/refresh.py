@@ -1,5 +1,6 @@
 """A card rebuilt as the person reading it should see it now (Teams' Universal Actions
-refresh): a nudge still open, or what became of it (shared, skipped, withdrawn)."""
+refresh): a nudge still open, on hold during a crisis, or what became of it (shared,
+skipped, withdrawn)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlalchemy import select
 
 from bot.cards import Card
 from bot.context import Context
+from bot.crisis import held_card, in_crisis
 from bot.dispatch_utils import parse_id
 from bot.events import CardAction
 from bot.nudges import NUDGE_REFRESH, done_card, nudge_card
@@ -40,6 +42,8 @@ async def _nudge_now(ctx: Context, raw_id: str) -> Card | None:
             "nudge.outcome_declined", topics=", ".join(post.topics)))
     if delivery.status not in OPEN:
         return None
+    if in_crisis(ctx.workspace):
+        return held_card(ctx.rt.texts, post, delivery)
     suggestions, style = await compose(ctx.session, ctx.rt.texts, delivery, post, ctx.member,
                                        ctx.workspace, await Batch.of(ctx.session,
                                                                      [ctx.member.id]))

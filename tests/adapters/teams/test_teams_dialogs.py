@@ -217,3 +217,17 @@ async def test_a_typed_word_opens_an_inline_form_that_keeps_a_refused_input(team
 
     done = await execute(teams, submit["verb"], {**submit["data"], **values}, form_id)
     assert "Input." not in json.dumps(done["value"])  # spent: shown as sent, not twice
+
+
+async def test_during_a_crisis_the_nudge_refreshes_on_hold_and_cannot_be_acted_on(teams, rt,
+                                                                                  jobs):
+    delivery, nudge = await nudged(teams, rt, jobs)
+    action = nudge["refresh"]["action"]
+    card_id = delivery.message_ref["message_id"]
+    await teams.dm(ADMIN, '/voix crisis "A fire at the Lyon site; everyone is safe."')
+    held = await execute(teams, action["verb"], action["data"], card_id)
+    assert says(rt, "crisis.held", "en") in text_of(held["value"])
+    shown = json.dumps(held["value"])
+    assert "Action.Execute" not in shown and "Action.Submit" not in shown  # nothing to press
+    answer = await task(teams, "task/fetch", pressed(nudge, f"{delivery.id}:0"))
+    assert answer == {"task": {"type": "message", "value": says(rt, "crisis.held", "en")}}
