@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,13 +11,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import Card, Form
-from bot.events import Actor, MessageRef
-from bot.ports import Responder
+from bot.events import Actor, ConversationRef, MessageRef
+from bot.ports import Responder, SendError
 from bot.runtime import Runtime
 from bot.services.timeparse import zone
 from bot.texts import normalize_locale
 from storage import members as member_repo
 from storage.models import Member, Workspace
+
+log = logging.getLogger(__name__)
 
 
 def member_locale(member: Member, workspace: Workspace) -> str:
@@ -83,6 +86,16 @@ class Context:
 
     async def open_form(self, form: Form) -> None:
         await self.responder.open_form(form)
+
+    async def tell(self, target: ConversationRef, card: Card, *, key: str) -> bool:
+        """A card to another conversation of the workspace (an admin, a proposer), sent now;
+        False, and logged, when the platform refuses or this process has no adapter for it."""
+        try:
+            await self.rt.messenger(self.workspace.platform).send(target, card, key=key)
+        except (SendError, LookupError) as error:
+            log.warning("card %s not sent: %s", key, error)
+            return False
+        return True
 
     async def show_outcome(self, acted_on: MessageRef | None, card: Card) -> None:
         """Replace the card whose button was pressed, or reply when there is none to update."""

@@ -19,6 +19,7 @@ from bot.cards import Actions, Block, Button, Card, Footnote, Heading, LinkPrevi
 from bot.errors import UserError
 from bot.texts import Texts
 from bot.voice.versions import version
+from storage.members import admins_of
 from storage.models import Delivery, Member, Post, Workspace
 
 CARDS = "cards"  # the wake-up of the cards job (bot/wakeups.py): something to bring in line
@@ -77,10 +78,8 @@ async def reach(session: AsyncSession, workspace_id: int) -> tuple[int, int]:
 
 async def admin_names(session: AsyncSession, workspace_id: int) -> list[str]:
     """Whom volunteers may ask: the workspace's admins, by the name the platform shows."""
-    admins = (await session.scalars(select(Member).where(
-        Member.workspace_id == workspace_id, Member.is_admin.is_(True))
-        .order_by(Member.id))).all()
-    return [admin.display_name or admin.external_id for admin in admins]
+    return [admin.display_name or admin.external_id
+            for admin in await admins_of(session, workspace_id)]
 
 
 def held_card(texts: Texts, post: Post, delivery: Delivery) -> Card:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.cards import (
     Actions,
     Block,
@@ -17,6 +19,7 @@ from bot.cards import (
 from bot.preferences import preferences
 from bot.services.sharing import hashtag_line
 from bot.texts import Texts
+from bot.voice.compose import Batch, compose
 from bot.voice.stored import AI, Suggestion
 from bot.voice.style import Style
 from bot.voice.versions import version
@@ -70,3 +73,20 @@ def done_card(texts: Texts, locale: str, post: Post, outcome: str) -> Card:
         Text(outcome),
         Footnote(texts.say(locale, "nudge.done_footer")),
     ))
+
+
+def withdrawn(post: Post, delivery: Delivery) -> bool:
+    """Whether there is nothing more to do with a nudge: its post or itself withdrawn."""
+    return post.status in ("cancelled", "expired") or delivery.status == "cancelled"
+
+
+def withdrawn_card(texts: Texts, locale: str, post: Post) -> Card:
+    return done_card(texts, locale, post, texts.say(locale, "nudge.stale"))
+
+
+async def composed_card(session: AsyncSession, texts: Texts, delivery: Delivery, post: Post,
+                        member: Member, workspace: Workspace, batch: Batch) -> Card:
+    """An open nudge as it stands now, its suggestions composed if they were not yet."""
+    suggestions, style = await compose(session, texts, delivery, post, member, workspace,
+                                       batch)
+    return nudge_card(texts, post, delivery, suggestions, member, workspace, style)

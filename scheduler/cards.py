@@ -27,11 +27,11 @@ from bot import crisis
 from bot.cards import Card
 from bot.context import member_locale
 from bot.events import ConversationRef, MessageRef
-from bot.nudges import done_card, nudge_card
+from bot.nudges import composed_card, withdrawn, withdrawn_card
 from bot.ports import Messenger, SendError
 from bot.refs import conversation_from_json, message_from_json
 from bot.runtime import Runtime
-from bot.voice.compose import Batch, compose
+from bot.voice.compose import Batch
 from scheduler.ratelimit import Limits
 from storage.models import Delivery, Member, Post, Workspace
 
@@ -180,14 +180,11 @@ class CardSync:
     async def _current(self, session: AsyncSession, delivery: Delivery, member: Member,
                        post: Post, workspace: Workspace, batch: Batch) -> Card:
         """The card as it was before the crisis, or what became of its post meanwhile."""
-        if post.status != "active" or (post.expires_at is not None
-                                       and post.expires_at <= self.rt.clock.now()):
-            locale = member_locale(member, workspace)
-            return done_card(self.rt.texts, locale, post,
-                             self.rt.texts.say(locale, "nudge.stale"))
-        suggestions, style = await compose(session, self.rt.texts, delivery, post, member,
-                                           workspace, batch)
-        return nudge_card(self.rt.texts, post, delivery, suggestions, member, workspace, style)
+        if withdrawn(post, delivery) or (post.expires_at is not None
+                                         and post.expires_at <= self.rt.clock.now()):
+            return withdrawn_card(self.rt.texts, member_locale(member, workspace), post)
+        return await composed_card(session, self.rt.texts, delivery, post, member, workspace,
+                                   batch)
 
     async def _news(self, session: AsyncSession, workspace: Workspace, phase: str,
                     after: int) -> tuple[list[_Call], int]:

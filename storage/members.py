@@ -79,3 +79,10 @@ async def teams_by_name(session: AsyncSession, workspace_id: int) -> dict[str, T
     """Teams of a workspace keyed by lower-case name without a leading '#'."""
     teams = (await session.scalars(select(Team).where(Team.workspace_id == workspace_id))).all()
     return {team.name.lower().lstrip("#"): team for team in teams}
+
+
+async def admins_of(session: AsyncSession, workspace_id: int) -> list[Member]:
+    """The workspace's admins, in the order they were met."""
+    return list((await session.scalars(select(Member).where(
+        Member.workspace_id == workspace_id, Member.is_admin.is_(True))
+        .order_by(Member.id))).all())

@@ -15,7 +15,6 @@ from bot.context import Context, member_locale
 from bot.dispatch_utils import link_then_words, rest_of
 from bot.errors import UserError
 from bot.events import Command, DirectMessage
-from bot.ports import SendError
 from bot.refs import conversation_from_json
 from bot.router import router
 from bot.services.dates import day_and_month
@@ -23,6 +22,7 @@ from bot.services.post_input import BadPostInput, CommandParser
 from bot.services.urls import MAX_URL_LENGTH, web_url
 from bot.volunteers import is_volunteer
 from bot.wakeups import OUTBOX, PLAN
+from storage.members import admins_of
 from storage.models import AuditLog, Member
 
 log = logging.getLogger(__name__)
@@ -112,21 +112,12 @@ async def report(ctx: Context, event: DirectMessage) -> None:
         raise UserError("crisis.report_too_many", count=REPORTS_PER_DAY)
     audit(ctx, "report", url=url, note=note)
     await ctx.session.commit()  # recorded before anyone is told
-    admins = (await ctx.session.scalars(select(Member).where(
-        Member.workspace_id == ctx.workspace.id, Member.is_admin.is_(True))
-        .order_by(Member.id))).all()
     reached = 0
-    for admin in admins:
+    for admin in await admins_of(ctx.session, ctx.workspace.id):
         target = conversation_from_json(admin.conversation)
-        if target is None:
-            continue
-        card = report_card(ctx, member_locale(admin, ctx.workspace), ctx.member, url, note)
-        try:
-            await ctx.rt.messenger(ctx.workspace.platform).send(
-                target, card, key=f"report-{ctx.member.id}-{admin.id}")
-        except (SendError, LookupError) as error:  # the audit log keeps it for the others
-            log.warning("report not sent to admin %s: %s", admin.id, error)
-            continue
-        reached += 1
+        if target is not None:  # a refusal is logged; the audit log keeps the report
+            reached += await ctx.tell(target, report_card(
+                ctx, member_locale(admin, ctx.workspace), ctx.member, url, note),
+                key=f"report-{ctx.member.id}-{admin.id}")
     log.info("report by member %s reached %s admin(s)", ctx.member.id, reached)
     await ctx.reply(ctx.say("crisis.report_thanks"))

@@ -36,7 +36,7 @@ from bot.crisis import in_crisis
 from bot.dispatch_utils import parse_id
 from bot.errors import InputError, UserError
 from bot.events import CardAction, FormSubmitted
-from bot.nudges import done_card
+from bot.nudges import done_card, withdrawn
 from bot.preferences import NETWORKS, preferences
 from bot.refs import message_from_json
 from bot.router import router
@@ -77,7 +77,7 @@ async def _delivery(ctx: Context, raw_id: str) -> tuple[Delivery, Post]:
     if delivery is None or delivery.member_id != ctx.member.id:
         raise UserError("errors.unknown_action")
     post = await ctx.session.get(Post, delivery.post_id)
-    if post is None or post.status in ("cancelled", "expired") or delivery.status == "cancelled":
+    if post is None or withdrawn(post, delivery):
         raise UserError("nudge.stale")
     if in_crisis(ctx.workspace):  # a card whose update to "on hold" has not landed yet
         raise UserError("crisis.held")

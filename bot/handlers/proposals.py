@@ -34,13 +34,13 @@ from bot.dispatch_utils import link_then_words, parse_id
 from bot.errors import UserError
 from bot.events import CardAction, Command, ConversationRef, DirectMessage, FormSubmitted
 from bot.handlers.admin_posts import queue_filled, queue_form
-from bot.ports import SendError
 from bot.preferences import preferences
 from bot.refs import conversation_from_json
 from bot.router import router
 from bot.services.preview import fetch_preview, host_warning
 from bot.terms import find_blocked
 from bot.volunteers import is_volunteer
+from storage.members import admins_of
 from storage.models import Member, Proposal, Team
 
 log = logging.getLogger(__name__)
@@ -121,19 +121,9 @@ async def _reviewers(ctx: Context) -> list[tuple[ConversationRef, str]]:
     channel = conversation_from_json(team.channel) if team is not None else None
     if team is not None and channel is not None:
         return [(channel, team.locale or ctx.workspace.locale)]
-    admins = (await ctx.session.scalars(select(Member).where(
-        Member.workspace_id == ctx.workspace.id, Member.is_admin.is_(True)))).all()
-    return [(target, member_locale(admin, ctx.workspace)) for admin in admins
+    return [(target, member_locale(admin, ctx.workspace))
+            for admin in await admins_of(ctx.session, ctx.workspace.id)
             if (target := conversation_from_json(admin.conversation)) is not None]
-
-
-async def _send(ctx: Context, target: ConversationRef, card: Card, key: str) -> bool:
-    try:
-        await ctx.rt.messenger(ctx.workspace.platform).send(target, card, key=key)
-    except (SendError, LookupError) as error:  # the proposal waits in /voix suggestions
-        log.warning("proposal card %s not sent: %s", key, error)
-        return False
-    return True
 
 
 @router.word("suggest", "proposer")
@@ -155,8 +145,9 @@ async def suggest(ctx: Context, event: DirectMessage) -> None:
     await ctx.session.flush()
     sent = 0
     for index, (target, locale) in enumerate(await _reviewers(ctx)):
-        sent += await _send(ctx, target, await _card(ctx, proposal, locale),
-                            f"proposal-{proposal.id}-{index}")
+        # One the platform refuses waits in /voix suggestions.
+        sent += await ctx.tell(target, await _card(ctx, proposal, locale),
+                               key=f"proposal-{proposal.id}-{index}")
     log.info("proposal %s sent to %s reviewer conversation(s)", proposal.id, sent)
     await ctx.reply(ctx.say("proposals.thanks", credited=_credited(
         ctx.member, ctx.workspace.weekly_cap) is not None))
@@ -171,7 +162,7 @@ async def _tell_proposer(ctx: Context, proposal: Proposal, key: str, **values: o
     if target is not None:
         text = ctx.rt.texts.say(member_locale(proposer, ctx.workspace), key,
                                 title=proposal.title or proposal.url, **values)
-        await _send(ctx, target, Card(text, (Text(text),)), f"proposal-{proposal.id}-answer")
+        await ctx.tell(target, Card(text, (Text(text),)), key=f"proposal-{proposal.id}-answer")
 
 
 def _decided(ctx: Context, proposal: Proposal, status: str) -> None:

@@ -11,9 +11,9 @@ from bot.context import Context
 from bot.crisis import held_card, in_crisis
 from bot.dispatch_utils import parse_id
 from bot.events import CardAction
-from bot.nudges import NUDGE_REFRESH, done_card, nudge_card
+from bot.nudges import NUDGE_REFRESH, composed_card, done_card, withdrawn, withdrawn_card
 from bot.router import router
-from bot.voice.compose import Batch, compose
+from bot.voice.compose import Batch
 from storage.models import Delivery, Post, Share
 
 OPEN = ("sending", "sent")  # a nudge shown that nobody acted upon yet
@@ -28,8 +28,8 @@ async def _nudge_now(ctx: Context, raw_id: str) -> Card | None:
     if post is None:
         return None
     say = ctx.say
-    if post.status in ("cancelled", "expired") or delivery.status == "cancelled":
-        return done_card(ctx.rt.texts, ctx.locale, post, say("nudge.stale"))
+    if withdrawn(post, delivery):
+        return withdrawn_card(ctx.rt.texts, ctx.locale, post)
     if delivery.status == "shared":
         network = await ctx.session.scalar(select(Share.network).where(
             Share.delivery_id == delivery.id).order_by(Share.id.desc()).limit(1))
@@ -44,11 +44,8 @@ async def _nudge_now(ctx: Context, raw_id: str) -> Card | None:
         return None
     if in_crisis(ctx.workspace):
         return held_card(ctx.rt.texts, post, delivery)
-    suggestions, style = await compose(ctx.session, ctx.rt.texts, delivery, post, ctx.member,
-                                       ctx.workspace, await Batch.of(ctx.session,
-                                                                     [ctx.member.id]))
-    return nudge_card(ctx.rt.texts, post, delivery, suggestions, ctx.member, ctx.workspace,
-                      style)
+    return await composed_card(ctx.session, ctx.rt.texts, delivery, post, ctx.member,
+                               ctx.workspace, await Batch.of(ctx.session, [ctx.member.id]))
 
 
 @router.action("card.refresh")

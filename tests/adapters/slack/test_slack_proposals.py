@@ -25,17 +25,18 @@ async def proposed(side) -> dict:
     return [m for m in side.mock.messages(ADMIN_ID) if PAGE in str(m.get("blocks"))][-1]
 
 
-def value_of(message: dict, action_id: str) -> str:
-    return next(e["value"] for b in message["blocks"] if b["type"] == "actions"
-                for e in b["elements"] if e["action_id"] == action_id)
+async def pressed(side, card: dict, action_id: str) -> dict:
+    """The admin presses the card's button `action_id`: the modal Slack opens."""
+    value = next(e["value"] for b in card["blocks"] if b["type"] == "actions"
+                 for e in b["elements"] if e["action_id"] == action_id)
+    await side.press(ADMIN_ID, action_id, value, channel=side.mock.dm_channel(ADMIN_ID),
+                     message_ts=card["ts"])
+    await side.settle(lambda: side.mock.count("views.open") == 1)
+    return side.mock.calls_to("views.open")[-1].params["view"]
 
 
 async def test_approve_opens_the_queue_form_and_queues_the_page(side, rt):
-    card = await proposed(side)
-    await side.press(ADMIN_ID, "proposal.approve", value_of(card, "proposal.approve"),
-                     channel=side.mock.dm_channel(ADMIN_ID), message_ts=card["ts"])
-    await side.settle(lambda: side.mock.count("views.open") == 1)
-    view = side.mock.calls_to("views.open")[-1].params["view"]
+    view = await pressed(side, await proposed(side), "proposal.approve")
     [url] = [b for b in view["blocks"] if b.get("block_id") == "url"]
     assert url["element"]["initial_value"] == PAGE
     told = len(side.mock.messages(ALICE))
@@ -54,11 +55,7 @@ async def test_approve_opens_the_queue_form_and_queues_the_page(side, rt):
 
 
 async def test_decline_with_a_note(side, rt):
-    card = await proposed(side)
-    await side.press(ADMIN_ID, "proposal.decline", value_of(card, "proposal.decline"),
-                     channel=side.mock.dm_channel(ADMIN_ID), message_ts=card["ts"])
-    await side.settle(lambda: side.mock.count("views.open") == 1)
-    view = side.mock.calls_to("views.open")[-1].params["view"]
+    view = await pressed(side, await proposed(side), "proposal.decline")
     told = len(side.mock.messages(ALICE))
     await side.submit(ADMIN_ID, view["callback_id"], payloads.text_value(
         "note", "Already shared in May."), view["private_metadata"])
