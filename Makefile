@@ -32,7 +32,8 @@ serve: $(STAMP)
 	$(BIN)/porte-voix serve
 
 # Every card, in English and French, as Teams (Microsoft's renderer) and Slack draw them:
-# PNGs and measures in docs/cards/ (cards/__main__.py). Needs Debian's Chromium and fonts.
+# PNGs and measures in docs/cards/ (cards/__main__.py); the dashboard's pages in
+# docs/dashboard/ (cards/dashboard.py). Needs Debian's Chromium and fonts.
 CHROMIUM ?= /usr/bin/chromium
 CARD_FONTS := fonts-liberation2 fonts-lato fonts-noto-color-emoji
 
@@ -43,6 +44,7 @@ screenshots: $(STAMP) cards/node_modules/.package-lock.json
 	@test -x $(CHROMIUM) || { echo "make screenshots: no Chromium at $(CHROMIUM):" \
 	  "apt-get install chromium $(CARD_FONTS)" >&2; exit 1; }
 	PORTEVOIX_CHROMIUM=$(CHROMIUM) $(BIN)/python -m cards --out docs/cards
+	PORTEVOIX_CHROMIUM=$(CHROMIUM) $(BIN)/python -m cards.dashboard --out docs/dashboard
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache porte-voix.db

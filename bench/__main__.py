@@ -21,7 +21,7 @@ from types import ModuleType
 
 BENCHMARKS = ("bench.slack_ack", "bench.latency", "bench.stop_race", "bench.fanout",
               "bench.restart", "bench.planning", "bench.digest_scale", "bench.clicks_load",
-              "bench.voice", "bench.ai", "bench.privacy_erase")
+              "bench.voice", "bench.ai", "bench.privacy_erase", "bench.dashboard")
 DEFAULT_TIMEOUT = 120.0
 
 

@@ -91,7 +91,8 @@ async def _serve(url: str) -> None:
     from bot.clicks import follow
     from bot.config import Settings
     from bot.runtime import open_runtime
-    from bot.web import RUNTIME, make_app
+    from bot.web.keys import RUNTIME
+    from bot.web.listeners import make_app
 
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

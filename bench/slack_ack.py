@@ -32,7 +32,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.dispatch import Bot
 from bot.runtime import open_runtime
-from bot.web import make_app
+from bot.web.listeners import make_app
 from scheduler.runner import Jobs
 from tests.adapters.slack import payloads
 from tests.adapters.slack.mock_slack import MockSlack

@@ -15,7 +15,7 @@ from bot.dispatch import Bot
 from bot.metrics import JsonFormatter
 from bot.plugins import cli_commands, serve_hooks
 from bot.runtime import open_runtime
-from bot.web import make_app, start_operations
+from bot.web.listeners import make_app, start_operations
 from scheduler.live import Live
 from scheduler.runner import Jobs
 from storage.db import make_engine, upgrade

@@ -22,7 +22,6 @@ from bot.voice.versions import version
 from storage.members import admins_of
 from storage.models import Delivery, Member, Post, Workspace
 
-CARDS = "cards"  # the wake-up of the cards job (bot/wakeups.py): something to bring in line
 HOLD, OPEN = "hold", "open"  # what open cards must show
 BRIEF, END = "brief", "end"  # which note the volunteers must get
 

@@ -20,13 +20,12 @@ from bot.events import (
     MemberJoined,
 )
 from bot.handlers import help as help_handlers
-from bot.handlers.home import home_card
+from bot.handlers.home import home
 from bot.handlers.teams import on_member_joined
 from bot.ports import Responder
 from bot.refs import conversation_to_json
 from bot.router import Route, Router, router
 from bot.runtime import Runtime
-from bot.stats import impact
 from storage.models import AuditLog
 
 log = logging.getLogger(__name__)
@@ -107,7 +106,7 @@ class Bot:
             await on_member_joined(ctx, event)
             return
         if isinstance(event, HomeOpened):
-            await ctx.reply(home_card(ctx, await impact(ctx.session, ctx.member.id)))
+            await ctx.reply(await home(ctx))
             return
         if isinstance(event, DirectMessage | Command) and len(event.text) > MAX_TEXT:
             raise UserError("errors.too_long", limit=MAX_TEXT)

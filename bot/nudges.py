@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import (
@@ -19,7 +22,7 @@ from bot.cards import (
 from bot.preferences import preferences
 from bot.services.sharing import hashtag_line
 from bot.texts import Texts
-from bot.voice.compose import Batch, compose
+from bot.voice.compose import Batch, compose, forget_suggestions
 from bot.voice.stored import AI, Suggestion
 from bot.voice.style import Style
 from bot.voice.versions import version
@@ -90,3 +93,23 @@ async def composed_card(session: AsyncSession, texts: Texts, delivery: Delivery,
     suggestions, style = await compose(session, texts, delivery, post, member, workspace,
                                        batch)
     return nudge_card(texts, post, delivery, suggestions, member, workspace, style)
+
+
+async def cards_follow(session: AsyncSession, post: Post, now: datetime) -> int:
+    """Have the cards job (scheduler/cards.py) bring the post's delivered, open cards in line
+    with it, from the first; how many there are. The caller wakes the job (bot/wakeups.py)."""
+    post.cards_pass, post.cards_after = now.isoformat(), 0
+    return await session.scalar(select(func.count()).select_from(Delivery).where(
+        Delivery.post_id == post.id, Delivery.status == "sent")) or 0
+
+
+async def text_changed(session: AsyncSession, post: Post, now: datetime,
+                       language: str | None = None) -> int:
+    """A post's words changed (those of its version in `language` only, if given): its
+    planned and open nudges compose their suggestions anew, the open cards through the cards
+    job; how many open cards it will update."""
+    picked = [Delivery.post_id == post.id, Delivery.status.in_(("planned", "sent"))]
+    if language is not None:
+        picked.append(Delivery.language == language)
+    await forget_suggestions(session, *picked)
+    return await cards_follow(session, post, now)

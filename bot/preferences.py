@@ -37,6 +37,8 @@ class Preferences:
     # as examples of their style only if they say so.
     ai_drafts: bool = True
     ai_examples: bool = False
+    # A private note once a month and at milestones (bot/impact/): what their shares did.
+    impact_notes: bool = True
 
     @property
     def quiet(self) -> tuple[time, time]:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, cast, distinct, func, select
+from sqlalchemy import ColumnElement, Select, Text, case, cast, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.timeparse import zone
 from storage.models import Click, Delivery, Member, Post, Proposal, Share, Team
 
 RECEIVED = ("sent", "shared", "skipped", "declined")  # a nudge that reached its volunteer
+HISTORY_WEEKS = 4  # the digest reads its week against the four before it
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,16 @@ async def impact(session: AsyncSession, member_id: int) -> Impact:
 
 
 @dataclass(frozen=True)
+class EarlierWeek:
+    """A team's figures over a week before the digest's: what its week is read against."""
+
+    start: datetime
+    shares: int = 0
+    sharers: int = 0
+    clicks: int = 0
+
+
+@dataclass(frozen=True)
 class TeamWeek:
     # The posts that reached the team: each one's title per language, its URL, its shares.
     posts: list[tuple[dict[str, str], str, int]]
@@ -106,6 +118,8 @@ class TeamWeek:
     sources: dict[str, BySource] = field(default_factory=dict)
     sharers: int = 0  # people who shared: a median of fewer than three says nothing
     proposers: list[str] = field(default_factory=list)  # whose proposal was queued
+    # Up to HISTORY_WEEKS weeks before, oldest first: only those the team existed in.
+    history: list[EarlierWeek] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -138,20 +152,22 @@ class BySource:
 
 
 async def by_source(session: AsyncSession, shares: ColumnElement[bool],
-                    clicks: ColumnElement[bool], *keys: Any
+                    clicks: ColumnElement[bool] | dict[tuple[Any, ...], int], *keys: Any
                     ) -> dict[tuple[Any, ...], BySource]:
     """Per `keys` (columns of Share or Member) and source: the shares `shares` picks, their
-    median edit ratio, and the human clicks `clicks` picks among them."""
+    median edit ratio, and the human clicks `clicks` picks among them (or, counted already,
+    the clicks per key and source)."""
     rows = (select(*keys, Share.source, Share.edit_ratio)
             .join(Member, Member.id == Share.member_id).where(shares))
     medians = await _medians(session, rows)
     counted = dict(((*key, source), count) for *key, source, count in (await session.execute(
         rows.with_only_columns(*keys, Share.source, func.count(Share.id))
         .group_by(*keys, Share.source))).all())
-    clicked = dict(((*key, source), count) for *key, source, count in (await session.execute(
-        select(*keys, Share.source, func.count(Click.id)).select_from(Click)
-        .join(Share, Share.id == Click.share_id).join(Member, Member.id == Share.member_id)
-        .where(clicks, Click.is_bot.is_(False)).group_by(*keys, Share.source))).all())
+    clicked = clicks if isinstance(clicks, dict) else dict(
+        ((*key, source), count) for *key, source, count in (await session.execute(
+            select(*keys, Share.source, func.count(Click.id)).select_from(Click)
+            .join(Share, Share.id == Click.share_id).join(Member, Member.id == Share.member_id)
+            .where(clicks, Click.is_bot.is_(False)).group_by(*keys, Share.source))).all())
     return {key: BySource(counted.get(key, 0), medians.get(key, 0.0), clicked.get(key, 0))
             for key in counted.keys() | clicked.keys()}
 
@@ -182,9 +198,50 @@ def _titles(title: str, language: str, versions: dict[str, Any] | None) -> dict[
     return found
 
 
+def earlier_weeks(start: datetime, tz_name: str, count: int = HISTORY_WEEKS) -> list[datetime]:
+    """The starts of the `count` weeks before the one starting at `start`, oldest first, on
+    the local calendar: a week spanning a clock change is 167 or 169 hours long."""
+    local = start.astimezone(zone(tz_name))
+    return [(local - timedelta(weeks=weeks)).astimezone(UTC) for weeks in range(count, 0, -1)]
+
+
+async def _by_week(session: AsyncSession, in_workspace: ColumnElement[bool],
+                   bounds: list[datetime]) -> tuple[dict[tuple[int | None, int], tuple[int, int]],
+                                                    dict[tuple[int | None, int, str], int]]:
+    """Per team and week (week i is [bounds[i], bounds[i + 1])), the shares and the people
+    who shared; per team, week and source, the human clicks. Two queries, whatever the
+    number of teams and weeks: the clicks' one joins every share, whether clicked or not,
+    so it is made once for all the weeks."""
+    def week_of(at: Any) -> Any:
+        return case(*((at < bound, index) for index, bound in enumerate(bounds[1:])))
+
+    # Bucketed in a subquery: GROUP BY then names a column, not an expression whose bound
+    # values PostgreSQL could not tell apart from the select list's.
+    shares = (select(Member.team_id, week_of(Share.created_at).label("week"), Share.id,
+                     Share.member_id)
+              .join(Member, Member.id == Share.member_id)
+              .where(in_workspace, Share.created_at >= bounds[0],
+                     Share.created_at < bounds[-1])).subquery()
+    clicks = (select(Member.team_id, week_of(Click.at).label("week"), Share.source, Click.id)
+              .join(Share, Share.id == Click.share_id).join(Member, Member.id == Share.member_id)
+              .where(in_workspace, Click.is_bot.is_(False), Click.at >= bounds[0],
+                     Click.at < bounds[-1])).subquery()
+    shared = {(team_id, week): (count, people) for team_id, week, count, people in (
+        await session.execute(select(shares.c.team_id, shares.c.week, func.count(shares.c.id),
+                                     func.count(distinct(shares.c.member_id)))
+                              .group_by(shares.c.team_id, shares.c.week))).all()}
+    clicked = {(team_id, week, source): count for team_id, week, source, count in (
+        await session.execute(select(clicks.c.team_id, clicks.c.week, clicks.c.source,
+                                     func.count(clicks.c.id))
+                              .group_by(clicks.c.team_id, clicks.c.week, clicks.c.source))).all()}
+    return shared, clicked
+
+
 async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
-                     end: datetime) -> dict[int, TeamWeek]:
-    """What each team of the workspace did between start and end: the digests' figures.
+                     end: datetime, earlier: list[datetime] | None = None
+                     ) -> dict[int, TeamWeek]:
+    """What each team of the workspace did between start and end: the digests' figures,
+    and those of the weeks starting at `earlier` (oldest first) that the team existed in.
 
     A handful of queries grouped by team, whatever the number of teams: the week's shares
     through shares(created_at), its clicks through clicks(at), each joined to its author by
@@ -199,9 +256,6 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
         .group_by(Member.team_id, Share.post_id)
     )).all():
         per_post[team_id][post_id] = count
-    sharers = dict((await session.execute(
-        week_shares.with_only_columns(Member.team_id, func.count(distinct(Share.member_id)))
-        .group_by(Member.team_id))).all())
     reached: dict[int | None, set[int]] = defaultdict(set)
     for team_id, post_id in (await session.execute(
         # Through (status, due_at): a nudge goes out when it falls due.
@@ -218,9 +272,16 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
         .where(Post.workspace_id == workspace_id, Post.id.in_(listed))
         .order_by(Post.publish_at, Post.id)
     )).all() if listed else []
+    bounds = [*(earlier or ()), start, end]
+    this_week = len(bounds) - 2
+    shared, clicked = await _by_week(session, in_workspace, bounds)
+    week_clicks: Counter[tuple[int | None, int]] = Counter()
+    for (team_id, week, _), count in clicked.items():
+        week_clicks[team_id, week] += count
     sources: dict[int | None, dict[str, BySource]] = defaultdict(dict)
     for (team_id, source), figures in (await by_source(
-            session, in_workspace & in_week, in_workspace & (Click.at >= start) & (Click.at < end),
+            session, in_workspace & in_week, {(team_id, source): count for (
+                team_id, week, source), count in clicked.items() if week == this_week},
             Member.team_id)).items():
         sources[team_id][source] = figures
     new_volunteers = dict((await session.execute(
@@ -236,8 +297,8 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
                                          Proposal.decided_at >= start,
                                          Proposal.decided_at < end)))
     medians = await _medians(session, week_shares) if per_post else {}
-    team_ids = (await session.scalars(
-        select(Team.id).where(Team.workspace_id == workspace_id))).all()
+    teams = (await session.execute(
+        select(Team.id, Team.created_at).where(Team.workspace_id == workspace_id))).all()
     return {team_id: TeamWeek(
         posts=[(_titles(title, language, versions), url, per_post[team_id].get(pid, 0))
                for pid, title, language, versions, url in posts if pid in reached[team_id]],
@@ -245,8 +306,12 @@ async def teams_week(session: AsyncSession, workspace_id: int, start: datetime,
         clicks=sum(figures.clicks for figures in sources[team_id].values()),
         authenticity=medians.get((team_id,)), new_volunteers=new_volunteers.get(team_id, 0),
         thanks=sorted(thanks.get(team_id, ())), sources=sources[team_id],
-        sharers=sharers.get(team_id, 0), proposers=sorted(proposers.get(team_id, ())))
-        for team_id in team_ids}
+        sharers=shared.get((team_id, this_week), (0, 0))[1],
+        proposers=sorted(proposers.get(team_id, ())),
+        history=[EarlierWeek(bounds[week], *shared.get((team_id, week), (0, 0)),
+                             week_clicks[team_id, week])
+                 for week in range(this_week) if bounds[week + 1] > created_at])
+        for team_id, created_at in teams}
 
 
 async def _thanked(session: AsyncSession, *where: ColumnElement[bool]
@@ -264,16 +329,17 @@ async def _thanked(session: AsyncSession, *where: ColumnElement[bool]
     return found
 
 
-async def team_week(
-    session: AsyncSession, workspace_id: int, team_id: int, start: datetime, end: datetime
-) -> TeamWeek:
-    """What a team did between start and end: the digest's figures.
+async def team_week(session: AsyncSession, workspace_id: int, team_id: int, start: datetime,
+                    end: datetime, tz_name: str) -> TeamWeek:
+    """What a team did between start and end, and in the weeks before in its time zone: the
+    digest's figures.
 
     The digest job and `/voix digest now` post every team's digest from one session:
     `teams_week` runs once for all of them, its result kept in the session for the period."""
-    known: dict[tuple[int, datetime, datetime], dict[int, TeamWeek]] = \
+    known: dict[tuple[int, datetime, datetime, tuple[datetime, ...]], dict[int, TeamWeek]] = \
         session.info.setdefault("teams_week", {})
-    key = (workspace_id, start, end)
+    earlier = earlier_weeks(start, tz_name)
+    key = (workspace_id, start, end, tuple(earlier))
     if team_id not in known.get(key, {}):
-        known[key] = await teams_week(session, workspace_id, start, end)
+        known[key] = await teams_week(session, workspace_id, start, end, earlier)
     return known[key].get(team_id) or TeamWeek([], 0, 0, None, 0, [])

@@ -9,6 +9,7 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 PLAN = "plan"  # something that decides who gets a nudge changed: plan again
 OUTBOX = "outbox"  # nudges may be due now: look at the outbox again
+CARDS = "cards"  # cards already delivered must show something new: bring them in line
 
 
 class Wakeups:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from adapters.console.transport import (
@@ -55,15 +56,21 @@ LOCALES = ("en", "fr")
 KINDS = (
     "charter", "welcome", "home-newcomer", "help", "nudge", "edit-form", "edit-refused",
     "share",
-    "share-close", "posted", "nudge-done", "prefs-form", "me", "home", "digest",
-    "admin-help", "admin-stats", "admin-list", "admin-settings", "admin-teams", "queue-form",
-    "queued", "draft",
+    "share-close", "posted", "nudge-done", "prefs-form", "me", "home", "digest", "digest-weeks",
+    "admin-help", "admin-stats", "admin-list", "admin-settings", "admin-teams",
+    "admin-dashboard", "queue-form",
+    "queued", "draft", "impact-milestone", "impact-month", "challenges", "admin-works",
+    "fatigue-checkin",
 )
 FORMS = frozenset({"edit-form", "edit-refused", "prefs-form", "queue-form"})
 
 ADMIN = "camille"
 READER = "29:1catalog-reader"  # the Teams id a personal chat's cards refresh for
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Paris
+MONTH_NOTE = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # December's first working day, 10:00
+LATER_SENT = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)  # the later post is out
+SILENT_MONTH = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday, 10:00, after the holidays
+CHALLENGES = {"en": "Tell people about Lyon", "fr": "Faisons connaître Lyon"}
 BROWSER = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
            "Chrome/131.0 Safari/537.36")
 
@@ -278,6 +285,10 @@ async def _story(ws: Workspace, story: Story) -> None:
     await ws.click(bruno, "share.anyway")
     await ws.click(chloe, "nudge.skip")
     await _clicks(ws)
+    ws.keep("impact-milestone", await ws.shown(alice, lambda: _impact(ws)))
+    await console.say(ADMIN, f'/voix challenge "{CHALLENGES[ws.locale]}" --until 2026-12-31 '
+                             "--kind news --goal 10")
+    ws.keep("challenges", await ws.say(ADMIN, "/voix challenge"))
 
     ws.clock.advance(timedelta(hours=2))
     ws.keep("me", await ws.say(alice, "me" if ws.locale == "en" else "moi"))
@@ -287,13 +298,44 @@ async def _story(ws: Workspace, story: Story) -> None:
     ws.keep("draft", await ws.say(ADMIN, f"/voix queue {story.from_url}"))
     ws.keep("admin-help", await ws.say(ADMIN, "/voix help"))
     ws.keep("admin-stats", await ws.say(ADMIN, "/voix stats"))
+    ws.keep("admin-works", await ws.press(ADMIN, "admin.stats.works"))
     ws.keep("admin-list", await ws.say(ADMIN, "/voix list"))
     ws.keep("admin-settings", await ws.say(ADMIN, "/voix settings"))
     ws.keep("admin-teams", await ws.say(ADMIN, "/voix teams"))
+    ws.keep("admin-dashboard", await ws.say(ADMIN, "/voix dashboard"))
     await console.say(ADMIN, "/voix queue")
     ws.keep("queue-form", ws.form(ADMIN))
     ws.keep("digest", await ws.shown(ADMIN, lambda: console.say(ADMIN, "/voix digest now"),
                                      conversation="#" + people.team))
+    ws.clock.advance(timedelta(days=7))  # the next digest reads its week against this one
+    ws.keep("digest-weeks", await ws.shown(
+        ADMIN, lambda: console.say(ADMIN, "/voix digest now"), conversation="#" + people.team))
+    ws.clock.set(MONTH_NOTE)  # November's note (the story's shares were on 30 November)
+    ws.keep("impact-month", await ws.shown(alice, lambda: _impact(ws)))
+    ws.keep("fatigue-checkin", await ws.shown(alice, lambda: _silent_month(ws)))
+
+
+async def _impact(ws: Workspace) -> None:
+    """The impact job's run (scheduler/impact.py), as `serve` runs it."""
+    jobs = Jobs(ws.rt)
+    try:
+        await jobs.impact()
+    finally:
+        await jobs.close()
+
+
+async def _silent_month(ws: Workspace) -> None:
+    """The later post reaches them; a month on, nobody has acted: the fatigue job's check-in."""
+    jobs = Jobs(ws.rt)
+    try:
+        ws.clock.set(LATER_SENT)
+        await jobs.plan()
+        ws.clock.advance(timedelta(seconds=ws.rt.settings.llm_lead + 1))
+        await jobs.send()
+        ws.clock.set(SILENT_MONTH)
+        await jobs.fatigue()
+    finally:
+        await jobs.close()
 
 
 async def _send_nudges(ws: Workspace, story: Story) -> None:
@@ -342,7 +384,7 @@ async def _build(locale: str, folder: Path) -> list[Sample]:
         database_url=f"sqlite+aiosqlite:///{folder}/catalog-{locale}.db", admins=[ADMIN],
         public_url="https://pv.example", default_locale=locale,
         default_timezone="Europe/Paris", llm_url="http://127.0.0.1:9/v1",
-        llm_model="catalog")
+        llm_model="catalog", link_secret=SecretStr("catalog-link-secret-" * 2))
     clock = ManualClock(START)
     rt = await open_runtime(settings, clock)
     try:

@@ -13,8 +13,8 @@ and on an interval as a safety net.
 - drafts (only with an AI model configured) after each plan that created deliveries, every
   minute besides (another replica's plan, a model's pause that ended), and again as soon as
   a backed-off model may be asked.
-- digest every minute (so a digest goes out within a minute of its slot), maintenance
-  every hour; both at start.
+- digest every minute (so a digest goes out within a minute of its slot), the fatigue
+  rule and the impact notes every 15 minutes, maintenance every hour; all at start.
 - `close()` (SIGTERM): nothing new starts, sends on the wire finish, every other claimed
   delivery goes back to the queue at once.
 """
@@ -30,8 +30,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.crisis import CARDS
-from bot.wakeups import OUTBOX, PLAN
+from bot.wakeups import CARDS, OUTBOX, PLAN
 from scheduler.runner import Jobs
 
 log = logging.getLogger(__name__)
@@ -62,6 +61,10 @@ class Live:
         self.scheduler.add_job(self._plan_due, "interval", minutes=5, id="plan",
                                next_run_time=now)
         self.scheduler.add_job(jobs.digest, "interval", minutes=1, id="digest",
+                               next_run_time=now)
+        self.scheduler.add_job(jobs.fatigue, "interval", minutes=15, id="fatigue",
+                               next_run_time=now)
+        self.scheduler.add_job(jobs.impact, "interval", minutes=15, id="impact",
                                next_run_time=now)
         self.scheduler.add_job(jobs.maintenance, "interval", hours=1, id="maintenance",
                                next_run_time=now)
@@ -153,8 +156,9 @@ class Live:
             self._drafts_wanted.set()
 
     async def _cards_once(self) -> None:
-        """Open cards and crisis notes brought in line: when a crisis starts or ends, and
-        every 30 s (a run that met a 429 or its time budget goes on in the next)."""
+        """Open cards and crisis notes brought in line: when a crisis starts or ends or a post
+        is edited or cancelled, and every 30 s (an expired post's cards, a run that met a 429
+        or its time budget)."""
         await self._cards_wanted.wait()
         self._cards_wanted.clear()
         await self.jobs.cards()

@@ -22,8 +22,8 @@ async def maintain(session: AsyncSession, now: datetime,
                                      Post.expires_at.is_not(None), Post.expires_at <= now)
     expired_ids = list((await session.scalars(expiring)).all())
     if expired_ids:
-        await session.execute(update(Post).where(Post.id.in_(expired_ids))
-                              .values(status="expired"))
+        await session.execute(update(Post).where(Post.id.in_(expired_ids)).values(
+            status="expired", cards_pass=now.isoformat(), cards_after=0))  # cards: withdrawn
         await session.execute(update(Delivery).where(
             Delivery.post_id.in_(expired_ids), Delivery.status == "planned"
         ).values(status="cancelled"))

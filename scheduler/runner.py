@@ -18,6 +18,8 @@ from bot.wakeups import OUTBOX
 from scheduler.cards import CardSync
 from scheduler.digests import run_digests
 from scheduler.drafts import Drafter
+from scheduler.fatigue import Fatigue
+from scheduler.impact import ImpactNotes
 from scheduler.locks import singleton
 from scheduler.maintenance import maintain
 from scheduler.notify import Announcer
@@ -30,12 +32,12 @@ T = TypeVar("T")
 
 
 class Jobs:
-    """plan, drafts, outbox, cards, digest and maintenance, each short, idempotent, state in
-    the database.
+    """plan, drafts, outbox, cards, fatigue, digest, impact and maintenance, each short,
+    idempotent, state in the database.
 
-    Several replicas may run these on one PostgreSQL database. plan, cards, digest and
-    maintenance are singletons (drafts too): each run takes its job's advisory lock first
-    (scheduler/locks.py), and a replica that finds it held by another skips that run —
+    Several replicas may run these on one PostgreSQL database. plan, cards, fatigue, digest,
+    impact and maintenance are singletons (drafts too): each run takes its job's advisory
+    lock first (scheduler/locks.py), and a replica that finds it held by another skips that run —
     the method then returns None and `skipped[job]` counts it. send() takes no lock:
     every replica drains the outbox, claims keep them apart (FOR UPDATE SKIP LOCKED).
     On SQLite (one process) nothing is ever skipped. Within a process, one plan runs at a
@@ -48,6 +50,8 @@ class Jobs:
         self.outbox = Outbox(rt, self.worker, limiters)
         self.announcer = Announcer(rt)
         self.card_sync = CardSync(rt, self.outbox.limits)  # paced with the nudges, not apart
+        self.fatigue_check = Fatigue(rt, self.outbox.limits)
+        self.impact_notes = ImpactNotes(rt, self.outbox.limits)
         # AI drafts only with a model configured (docs/ai.md); else the engine's alone.
         self.drafter = Drafter(rt) if rt.settings.llm_configured else None
         self.skipped: Counter[str] = Counter()
@@ -105,13 +109,23 @@ class Jobs:
         return await self.outbox.run()
 
     async def cards(self) -> dict[str, int] | None:
-        """A count per outcome of the cards and notes a crisis asked for (scheduler/cards.py);
-        None when another replica runs them."""
+        """A count per outcome of the cards and notes a crisis or a changed post asked for
+        (scheduler/cards.py); None when another replica runs them."""
         return await self._alone("cards", self.card_sync.run)
+
+    async def fatigue(self) -> dict[str, int] | None:
+        """A count per outcome of the fatigue rule (scheduler/fatigue.py); None when another
+        replica runs it."""
+        return await self._alone("fatigue", self.fatigue_check.run)
 
     async def digest(self) -> dict[str, int] | None:
         """A count per digest outcome; None when another replica runs the digests."""
         return await self._alone("digest", lambda: run_digests(self.rt))
+
+    async def impact(self) -> dict[str, int] | None:
+        """A count per outcome of the volunteers' impact notes (scheduler/impact.py); None
+        when another replica sends them."""
+        return await self._alone("impact", self.impact_notes.run)
 
     async def maintenance(self) -> dict[str, int] | None:
         """A count per clean-up; None when another replica runs maintenance."""
@@ -128,7 +142,9 @@ class Jobs:
         await self.draft()
         await self.send()
         await self.cards()
+        await self.fatigue()
         await self.digest()
+        await self.impact()
 
 
 async def simulate(jobs: Jobs, clock: ManualClock, until: datetime, step: timedelta) -> None:

@@ -113,6 +113,13 @@ class Member(Base):
         ForeignKey("teams.id", ondelete="SET NULL"), default=None, index=True
     )
     created_at: Mapped[datetime]
+    # Fewer nudges for the tired (bot/fatigue/): the weekly cap Porte-Voix lowered on its own
+    # after nudges left unanswered, when it asked them about it, when they answered, and
+    # when it last checked in after a long silence.
+    fatigue_cap: Mapped[int | None] = mapped_column(Integer, default=None)
+    fatigue_asked_at: Mapped[datetime | None] = mapped_column(default=None)
+    fatigue_answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    checkin_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Post(Base):
@@ -145,6 +152,11 @@ class Post(Base):
         ForeignKey("members.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime]
+    # Its delivered cards to bring in line with it (edited, cancelled, expired): the moment
+    # of the change that asked for it ("" when none) and the last delivery id done
+    # (scheduler/cards.py).
+    cards_pass: Mapped[str] = mapped_column(String(40), default="")
+    cards_after: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Delivery(Base):
@@ -227,6 +239,8 @@ class ConsentEvent(Base):
     """A volunteer's yes, no, pause or stop, with the charter version it concerned."""
 
     __tablename__ = "consent_events"
+    # The fatigue job reads each batch's latest consent by member (scheduler/fatigue.py).
+    __table_args__ = (Index("ix_consent_events_member_at", "member_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
@@ -316,3 +330,37 @@ class Proposal(Base):
         ForeignKey("members.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Challenge(Base):
+    """A time-boxed team challenge an admin runs: shares of matching posts, counted together."""
+
+    __tablename__ = "challenges"
+    __table_args__ = (Index("ix_challenges_workspace_ends", "workspace_id", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    # Which shares count: of posts with one of these topics (none: any), of this kind ("": any).
+    topics: Mapped[list[Any]] = mapped_column(default=list)
+    kind: Mapped[str] = mapped_column(String(32), default="")
+    goal: Mapped[int | None] = mapped_column(Integer, default=None)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]  # an admin's `end` brings it forward
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime]
+
+
+class ImpactNote(Base):
+    """A private impact note sent to a volunteer (a month's summary, a milestone); unique per
+    member and key, so that a restart or a second replica never sends it twice."""
+
+    __tablename__ = "impact_notes"
+    __table_args__ = (UniqueConstraint("member_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(32))  # "month-2026-11", "first_share" ...
+    status: Mapped[str] = mapped_column(String(16), default="sending")  # sent | failed
+    created_at: Mapped[datetime]

@@ -168,7 +168,9 @@ async def test_cancel_withdraws_the_post_and_its_pending_nudges(console, jobs, r
     await jobs.plan()  # bob's is planned
     post = await latest_post(rt)
     await console.say(ADMIN, f"/voix cancel {post.id}")
-    assert_reads(console, rt, ADMIN, "admin.cancelled", id=post.id, title="Lyon", count=1)
+    assert last_text(console, ADMIN) == says(rt, "admin.cancelled", id=post.id, title="Lyon",
+                                              count=1) + " " + says(rt, "edit.withdrawn_cards",
+                                                                    cards=1)  # alice's card
     assert (await one(rt, Post)).status == "cancelled"
     assert (await delivery_of(rt, "bob")).status == "cancelled"
     assert (await delivery_of(rt, "alice")).status == "sent"

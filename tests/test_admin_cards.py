@@ -163,9 +163,11 @@ async def test_each_listed_post_has_its_stats_and_a_cancel_that_withdraws_it(con
         "offre d’emploi · anglais · programmée · à partir du lundi 7 décembre à 09:00")
     *per_post, last = blocks_of(card, Actions)
     for actions, post in zip(per_post, (lyon, engineer), strict=True):
-        stats, cancel = actions.buttons
+        stats, edit, cancel = actions.buttons
         assert (stats.label, stats.action_id, stats.value) == (
             "Chiffres", "admin.post.stats", str(post.id))
+        assert (edit.label, edit.action_id, edit.value, edit.form) == (
+            "Modifier", "admin.post.edit", str(post.id), True)
         assert (cancel.label, cancel.action_id, cancel.style) == (
             "Annuler", "admin.post.cancel", "danger")
     [another] = last.buttons  # the card's one primary action
@@ -200,7 +202,8 @@ async def test_queue_a_post_from_the_list_opens_the_queue_form(console, rt):
 async def test_the_list_buttons_are_for_admins_only(console, rt):
     await queue(console, f'{NEWS_URL} --title "Lyon"')
     post = await one(rt, Post)
-    for action in ("admin.post.stats", "admin.post.cancel", "admin.queue.form"):
+    for action in ("admin.post.stats", "admin.post.edit", "admin.post.cancel",
+                   "admin.queue.form"):
         await console.press("dave", action, str(post.id))
         assert_reads(console, rt, "dave", "errors.not_admin")
     assert (await one(rt, Post)).status == "active" and "dave" not in console.forms
@@ -221,7 +224,7 @@ async def test_on_slack_a_posts_stats_button_answers_and_stats_is_a_table(side, 
     await side.ask(SLACK_ADMIN, f'queue {NEWS_URL} --title "Lyon"')
     post = await one(rt, Post)
     listed = await side.ask(SLACK_ADMIN, "list")
-    [stats, cancel, _] = [element for block in listed.params["blocks"]
+    [stats, _, cancel, _] = [element for block in listed.params["blocks"]
                           if block["type"] == "actions" for element in block["elements"]]
     assert (stats["action_id"], stats["value"]) == ("admin.post.stats", str(post.id))
     assert cancel["style"] == "danger"

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.clicks import ClickCounter
-from bot.web import CLICKS, make_app
+from bot.web.keys import CLICKS
+from bot.web.listeners import make_app
 from storage.models import Click, Share
 from tests.conftest import ADMIN, enlist
 from tests.fakes import share_nudge

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.metrics import JsonFormatter, delivery_fields
 from bot.ports import SendError
-from bot.web import make_app, make_operations_app
+from bot.web.listeners import make_app, make_operations_app
 from tests.conftest import enlist
 from tests.fakes import install_flaky, queue_post
 

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.runtime import open_runtime
-from bot.web import make_app, make_operations_app, start_operations
+from bot.web.listeners import make_app, make_operations_app, start_operations
 from tests.conftest import PG_URL
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,6 +19,7 @@ from tests.helpers import member as console_member
 
 LONGEST_LABEL = 35  # characters: a dialog is 450 to 600 px wide
 OPTIONAL = {"topics", "role", "about"}
+TOGGLES = ("weekends", "in_digest", "impact_notes")
 side, slack = on_slack.side, on_slack.slack  # its fixtures, for the tests on Slack below
 
 
@@ -40,13 +41,13 @@ async def test_the_form_reads_at_a_glance(console, rt, locale):
     # Only what a person may not leave empty is required; the rest says it is optional.
     required = {spec.name for spec in inputs.values()
                 if not isinstance(spec, Toggle) and spec.required}
-    assert required == set(inputs) - OPTIONAL - {"weekends", "in_digest"}
+    assert required == set(inputs) - OPTIONAL - set(TOGGLES)
     assert all(isinstance(inputs[n], TextInput) and inputs[n].placeholder for n in OPTIONAL)
-    labels = [spec.label for spec in inputs.values()] + [inputs[n].text for n in ("weekends",
-                                                                                   "in_digest")]
+    assert all(isinstance(inputs[n], Toggle) for n in TOGGLES)
+    labels = [spec.label for spec in inputs.values()] + [inputs[n].text for n in TOGGLES]
     assert all(0 < len(label) <= LONGEST_LABEL and "HH" not in label for label in labels), labels
     assert labels == [says(rt, f"prefs.{name}", locale) for name in inputs] + [
-        says(rt, "prefs.weekends_text", locale), says(rt, "prefs.in_digest_text", locale)]
+        says(rt, f"prefs.{name}_text", locale) for name in TOGGLES]
     caps = [option.label for option in inputs["weekly_cap"].options]
     expected = {"en": ["1 post a week", "2 posts a week"],
                 "fr": ["1 publication par semaine", "2 publications par semaine"]}[locale]

@@ -20,7 +20,7 @@ from bot.clicks import follow
 from bot.handlers import privacy  # noqa: F401  (registered, as bot/handlers/__init__.py will)
 from bot.privacy import links
 from bot.stats import funnels, teams_week
-from bot.web import make_app
+from bot.web.listeners import make_app
 from scheduler.maintenance import maintain
 from storage.models import AuditLog, ConsentEvent, Delivery, Member, Share
 from tests.conftest import ADMIN, START, enlist

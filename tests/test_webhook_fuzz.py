@@ -33,7 +33,7 @@ from pydantic import SecretStr
 from bot.dispatch import Bot
 from bot.plugins import serve_hooks
 from bot.runtime import Runtime
-from bot.web import make_app
+from bot.web.listeners import make_app
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN_ID, PEOPLE, SECRET, TOKEN
 from tests.adapters.slack.mock_slack import MockSlack

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 from sqlalchemy import Executable, func, select
 
+from adapters.console.demo_month import simulate_month
 from adapters.console.demo_people import cast
 from adapters.console.demo_week import Week
 from adapters.console.render import card_to_rich
@@ -29,7 +30,7 @@ from bot.config import Settings
 from bot.dispatch import Bot
 from bot.plugins import CliCommand
 from bot.runtime import Runtime, open_runtime
-from bot.web import make_app
+from bot.web.listeners import make_app
 from scheduler.runner import Jobs
 from storage.models import Click, Delivery, DigestRun, Member, Post, Share, Team
 
@@ -143,7 +144,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
     parser.add_argument("--database-url", default=None,
                         help="an empty database (default: a temporary SQLite file)")
-    parser.add_argument("--quiet", action="store_true", help="print only the summary table")
+    parser.add_argument("--quiet", action="store_true", help="print only the summary tables")
+    parser.add_argument("--no-month", action="store_true",
+                        help="skip the simulated month of the fatigue rule")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -154,13 +157,15 @@ def run(args: argparse.Namespace) -> int:
     out = RichConsole(highlight=False)
     with TemporaryDirectory(prefix="porte-voix-demo-") as folder:
         rows = asyncio.run(simulate(args, out, folder))
-    table = Table(title=f"Porte-Voix, a simulated week (seed {args.seed})")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    for name, value in rows:
-        table.add_row(name, value)
-    table.add_row("wall time", f"{time.perf_counter() - started:.1f} s")
-    out.print(table)
+        table = Table(title=f"Porte-Voix, a simulated week (seed {args.seed})")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for name, value in rows:
+            table.add_row(name, value)
+        table.add_row("wall time", f"{time.perf_counter() - started:.1f} s")
+        out.print(table)
+        if not args.no_month:
+            asyncio.run(simulate_month(folder, out, args.quiet))
     return 0
 
 

@@ -9,13 +9,15 @@ from sqlalchemy import select
 
 from bot import crisis
 from bot.audit import audit
-from bot.cards import Card, Fact, Figures, Footnote, Heading, Table, Text
+from bot.cards import Actions, Button, Card, Fact, Figures, Footnote, Heading, Table, Text
 from bot.context import Context
 from bot.digest import post_digest
 from bot.dispatch_utils import MENTION, rest_of
 from bot.errors import UserError
 from bot.events import CardAction, Command
 from bot.handlers.admin_posts import own_post
+from bot.insights.view import works_card
+from bot.insights.works import by_kind, by_topic
 from bot.router import router
 from bot.services.textfit import cut_on_word
 from bot.stats import BySource, Funnel, funnels, in_order, post_sources
@@ -26,6 +28,7 @@ from storage.models import Post, Team
 
 STATS_POSTS = 10
 TITLE_CELL = 40  # characters of a post's title in the stats table, cut on a word
+WORKS = ("works", "what works", "efficace", "ce qui marche")  # `/voix stats works`
 
 
 def _number(ctx: Context, count: int) -> str:
@@ -81,7 +84,9 @@ def stats_card(ctx: Context, posts: list[Post], by_post: dict[int, Funnel],
                  clicks=sum(f.clicks for f in funnels_shown)),
         Table(columns, tuple(_row(ctx, post, by_post[post.id]) for post in posts)),
         *_compared(ctx, sources),
-        Footnote(ctx.say("admin.stats_hint"))))
+        Footnote(ctx.say("admin.stats_hint")),
+        Actions((Button(ctx.say("insights.button_works"), "admin.stats.works",
+                        style="primary"),))))
 
 
 async def _post_stats(ctx: Context, raw_id: str) -> None:
@@ -93,8 +98,17 @@ async def _post_stats(ctx: Context, raw_id: str) -> None:
                                     await post_sources(ctx.session, [post.id])))
 
 
+async def _works(ctx: Context) -> None:
+    audit(ctx, "stats.works")
+    await ctx.reply(works_card(ctx, await by_topic(ctx.session, ctx.workspace.id),
+                               await by_kind(ctx.session, ctx.workspace.id)))
+
+
 @router.command("stats")
 async def stats(ctx: Context, event: Command) -> None:
+    if " ".join(rest_of(event.text).lower().split()) in WORKS:
+        await _works(ctx)
+        return
     if rest_of(event.text):
         await _post_stats(ctx, rest_of(event.text))
         return
@@ -114,6 +128,12 @@ async def stats(ctx: Context, event: Command) -> None:
 async def stats_of_listed(ctx: Context, event: CardAction) -> None:
     """A post's Stats button in the list."""
     await _post_stats(ctx, event.value)
+
+
+@router.action("admin.stats.works", admin=True)
+async def works_of_stats(ctx: Context, event: CardAction) -> None:
+    """The stats card's "What works" button."""
+    await _works(ctx)
 
 
 @router.command("pause")

@@ -8,13 +8,14 @@ from bot.audit import audit
 from bot.cards import Actions, Block, Button, Card, Footnote, Heading, Point, Text
 from bot.context import Context
 from bot.dispatch_utils import rest_of
-from bot.errors import UserError
 from bot.events import CardAction, Command
-from bot.handlers.admin_posts import CLOSED, own_post, when
+from bot.handlers.admin_posts import own_post, refuse_closed, when
+from bot.nudges import cards_follow
 from bot.router import router
 from bot.services.textfit import cut_on_word
 from bot.voice.versions import languages
 from bot.volunteers import cancel_pending
+from bot.wakeups import CARDS
 from storage.models import Post
 
 LISTED = ("draft", "scheduled", "active")
@@ -35,6 +36,7 @@ def _listed(ctx: Context, post: Post) -> tuple[Point, Actions]:
     name = ctx.say("admin.post_name", id=post.id, title=cut_on_word(post.title, LISTED_TITLE))
     return Point(name, line), Actions((
         Button(ctx.say("admin.button_stats"), "admin.post.stats", str(post.id)),
+        Button(ctx.say("edit.button"), "admin.post.edit", str(post.id), form=True),
         Button(ctx.say("admin.button_cancel"), "admin.post.cancel", str(post.id), "danger"),
     ))
 
@@ -68,14 +70,16 @@ async def list_posts(ctx: Context, event: Command) -> None:
 
 
 async def _cancel(ctx: Context, post: Post) -> str:
-    """Withdraw a post and its nudges not yet sent; what to tell the admin."""
-    if post.status in CLOSED:
-        raise UserError("admin.already_closed", id=post.id,
-                        status=ctx.say("admin.status_name", status=post.status))
+    """Withdraw a post and its nudges not yet sent, and show its cards received as withdrawn;
+    what to tell the admin."""
+    refuse_closed(ctx, post)
     post.status = "cancelled"
     cancelled = await cancel_pending(ctx.session, post_id=post.id)
-    audit(ctx, "cancel", post_id=post.id, deliveries_cancelled=cancelled)
-    return ctx.say("admin.cancelled", id=post.id, title=post.title, count=cancelled)
+    cards = await cards_follow(ctx.session, post, ctx.now)
+    audit(ctx, "cancel", post_id=post.id, deliveries_cancelled=cancelled, cards=cards)
+    ctx.wake(CARDS)
+    said = ctx.say("admin.cancelled", id=post.id, title=post.title, count=cancelled)
+    return f"{said} {ctx.say('edit.withdrawn_cards', cards=cards)}" if cards else said
 
 
 @router.command("cancel", "annuler")

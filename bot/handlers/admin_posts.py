@@ -68,7 +68,7 @@ _INPUT_OF = {"admin.bad_url": "url", "admin.title_too_long": "title",
              "admin.translate_needs_title": "title", "admin.summary_too_long": "summary",
              "admin.too_many_points": "points", "admin.bad_language": "lang",
              "admin.bad_kind": "kind", "admin.bad_date": "expires",
-             "admin.expires_before": "expires"}
+             "admin.expires_before": "expires", "edit.needs_title": "title"}
 # A moment typed to the minute is not "past" while that minute lasts.
 PAST_GRACE = timedelta(minutes=1)
 MAX_YEARS_AWAY = 10  # a day picked further than that from now is a slip (and out of range)
@@ -375,6 +375,13 @@ async def own_post(ctx: Context, raw_id: str) -> Post:
     return post
 
 
+def refuse_closed(ctx: Context, post: Post) -> None:
+    """A withdrawn or expired post is refused: nothing can change it any more."""
+    if post.status in CLOSED:
+        raise UserError("admin.already_closed", id=post.id,
+                        status=ctx.say("admin.status_name", status=post.status))
+
+
 async def _draft(ctx: Context, raw_id: str) -> Post:
     """A draft of this workspace; one already queued or discarded is refused (a second press)."""
     post = await own_post(ctx, raw_id)
@@ -397,7 +404,7 @@ async def confirm_draft(ctx: Context, event: CardAction) -> None:
     await ctx.show_outcome(event.message, queued_card(ctx, post, await _team_names(ctx, post)))
 
 
-async def _form_values(ctx: Context, post: Post) -> dict[str, str]:
+async def form_values(ctx: Context, post: Post) -> dict[str, str]:
     """A draft as the queue form shows it; a moment is shown only if the admin gave one."""
     local = post.publish_at.astimezone(ctx.tz) if _moment_given(post) else None
     return {
@@ -415,7 +422,7 @@ async def _form_values(ctx: Context, post: Post) -> dict[str, str]:
 @router.action("admin.draft.edit", admin=True)
 async def edit_draft(ctx: Context, event: CardAction) -> None:
     post = await _draft(ctx, event.value)
-    await ctx.open_form(await queue_form(ctx, await _form_values(ctx, post),
+    await ctx.open_form(await queue_form(ctx, await form_values(ctx, post),
                                          private=str(post.id)))
 
 

@@ -8,7 +8,8 @@ from bot.context import Context
 from bot.dispatch_utils import rest_of
 from bot.errors import UserError
 from bot.events import Command, FormSubmitted
-from bot.handlers.admin_posts import CLOSED, own_post, refusal
+from bot.handlers.admin_posts import own_post, refusal, refuse_closed
+from bot.nudges import text_changed
 from bot.router import router
 from bot.services.post_input import (
     MAX_SUMMARY,
@@ -18,15 +19,13 @@ from bot.services.post_input import (
     version_from_fields,
 )
 from bot.texts import LOCALES
-from bot.wakeups import PLAN
+from bot.wakeups import CARDS, PLAN
 from storage.models import Post
 
 
 def _version_language(ctx: Context, post: Post, typed: str) -> str:
     """The language of a new version of `post`: one of ours, other than the post's own."""
-    if post.status in CLOSED:
-        raise UserError("admin.already_closed", id=post.id,
-                        status=ctx.say("admin.status_name", status=post.status))
+    refuse_closed(ctx, post)
     language = typed.strip().lower()
     if language not in LOCALES:
         raise UserError("admin.bad_language", value=language[:20], known=", ".join(LOCALES))
@@ -66,7 +65,9 @@ async def _add_version(ctx: Context, post: Post, language: str, version: dict[st
     replaced = language in (post.versions or {})
     post.versions = {**(post.versions or {}), language: version}  # a new dict: JSON is saved
     audit(ctx, "translate", post_id=post.id, language=language, replaced=replaced)
-    ctx.wake(PLAN)  # volunteers who post in that language may get it now
+    if replaced:  # its cards and planned nudges take the new words
+        await text_changed(ctx.session, post, ctx.now, language)
+    ctx.wake(PLAN, CARDS)  # volunteers who post in that language may get it now
     await ctx.reply(ctx.say("admin.translated", id=post.id, title=version["title"],
                             language=ctx.say("admin.language_name", code=language),
                             replaced=replaced))

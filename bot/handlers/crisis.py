@@ -21,7 +21,7 @@ from bot.services.dates import day_and_month
 from bot.services.post_input import BadPostInput, CommandParser
 from bot.services.urls import MAX_URL_LENGTH, web_url
 from bot.volunteers import is_volunteer
-from bot.wakeups import OUTBOX, PLAN
+from bot.wakeups import CARDS, OUTBOX, PLAN
 from storage.members import admins_of
 from storage.models import AuditLog, Member
 
@@ -67,7 +67,7 @@ async def crisis_command(ctx: Context, event: Command) -> None:
     crisis.begin(workspace, brief, link, ctx.now)
     audit(ctx, "crisis.start", brief=brief, link=link, was_paused=was_paused)
     cards, people = await crisis.reach(ctx.session, workspace.id)
-    ctx.wake(crisis.CARDS)
+    ctx.wake(CARDS)
     await ctx.reply(ctx.say("crisis.started", cards=cards, volunteers=people))
 
 
@@ -76,7 +76,7 @@ async def _end(ctx: Context) -> None:
         raise UserError("crisis.no_crisis")
     resumes = crisis.finish(ctx.workspace)
     audit(ctx, "crisis.end", resumes=resumes)
-    ctx.wake(crisis.CARDS, *((PLAN, OUTBOX) if resumes else ()))
+    ctx.wake(CARDS, *((PLAN, OUTBOX) if resumes else ()))
     await ctx.reply(ctx.say("crisis.ended", resumes=resumes))
 
 

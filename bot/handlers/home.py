@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from bot.cards import Actions, Block, Button, Card, Footnote, Heading, Text
 from bot.context import Context
-from bot.handlers.volunteer import impact_facts
+from bot.handlers.volunteer import impact_facts, recognised
 from bot.preferences import preferences
-from bot.stats import Impact
+from bot.stats import Impact, impact
 from bot.volunteers import is_volunteer
 
 
-def home_card(ctx: Context, figures: Impact | None = None) -> Card:
+async def home(ctx: Context) -> Card:
+    """The home card with the person's own figures, badges and the challenges running."""
+    figures = await impact(ctx.session, ctx.member.id)
+    more = await recognised(ctx, figures) if is_volunteer(ctx.member, ctx.rt.charter.version) \
+        else []
+    return home_card(ctx, figures, tuple(more))
+
+
+def home_card(ctx: Context, figures: Impact | None = None, more: tuple[Block, ...] = ()) -> Card:
     member = ctx.member
     blocks: list[Block] = [Heading(ctx.say("home.title")), Text(ctx.say("home.intro"))]
     if is_volunteer(member, ctx.rt.charter.version):
@@ -22,6 +30,7 @@ def home_card(ctx: Context, figures: Impact | None = None) -> Card:
                                    end=prefs.quiet_end, paused_until=until)))
         if figures is not None and figures.shares:
             blocks.append(impact_facts(ctx, figures))
+        blocks.extend(more)
         blocks.append(Actions((
             Button(ctx.say("help.button_prefs"), "prefs.open", form=True),
             Button(ctx.say("help.button_me"), "help.me", style="primary"),

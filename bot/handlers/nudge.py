@@ -53,6 +53,7 @@ from bot.services.sharing import (
     x_text,
 )
 from bot.terms import find_blocked
+from bot.voice.compose import Batch, compose
 from bot.voice.originality import similarity_to_colleagues, too_close
 from bot.voice.stored import Suggestion, stored
 from storage.models import Delivery, Post, Share
@@ -84,11 +85,17 @@ async def _delivery(ctx: Context, raw_id: str) -> tuple[Delivery, Post]:
     return delivery, post
 
 
-def _suggestion(delivery: Delivery, choice: str) -> Suggestion | None:
-    """Suggestion number `choice` of the delivery, None for 'own'; else a polite refusal."""
+async def _suggestion(ctx: Context, delivery: Delivery, post: Post,
+                      choice: str) -> Suggestion | None:
+    """Suggestion number `choice` of the delivery, None for 'own'; else a polite refusal.
+    Once its post is edited, its suggestions are composed anew (its card follows)."""
     if choice == "own":
         return None
     suggestions = stored(delivery.suggestions)
+    if not suggestions:
+        suggestions, _ = await compose(ctx.session, ctx.rt.texts, delivery, post, ctx.member,
+                                       ctx.workspace, await Batch.of(ctx.session,
+                                                                     [ctx.member.id]))
     if not (choice.isascii() and choice.isdecimal()) or int(choice) >= len(suggestions):
         raise UserError("errors.unknown_action")
     return suggestions[int(choice)]
@@ -124,7 +131,7 @@ def _edit_form(ctx: Context, delivery: Delivery, post: Post, choice: str, text: 
 async def pick(ctx: Context, event: CardAction) -> None:
     raw_id, _, choice = event.value.partition(":")
     delivery, post = await _delivery(ctx, raw_id)
-    suggestion = _suggestion(delivery, choice)
+    suggestion = await _suggestion(ctx, delivery, post, choice)
     delivery.acted_at = delivery.acted_at or ctx.now
     await ctx.open_form(_edit_form(ctx, delivery, post, choice,
                                    _offered(ctx, post, suggestion)))
@@ -175,7 +182,7 @@ async def _edit_form_again(ctx: Context, event: FormSubmitted) -> Form:
 async def share_submitted(ctx: Context, event: FormSubmitted) -> None:
     raw_id, _, choice = event.private.partition(":")
     delivery, post = await _delivery(ctx, raw_id)
-    _suggestion(delivery, choice)  # refuses a crafted choice before anything is compared
+    await _suggestion(ctx, delivery, post, choice)  # a crafted choice refused before all
     text, network = _checked(ctx, event.values)
     similarity = await similarity_to_colleagues(ctx.session, post.id, ctx.member.id, text)
     draft = Draft(choice, network, text, similarity, new_link_token())
@@ -252,7 +259,7 @@ async def _record(ctx: Context, delivery: Delivery, post: Post, draft: Draft,
                   originality: str) -> Share:
     """The share of `draft`, made once even if two presses race (insert-or-ignore on its
     unique link token); the draft is then done with."""
-    suggestion = _suggestion(delivery, draft.choice)
+    suggestion = await _suggestion(ctx, delivery, post, draft.choice)
     suggested = _offered(ctx, post, suggestion)
     final = _disclosed(ctx, draft.text)
     await ctx.session.execute(insert_ignore(ctx.session, Share).values(

@@ -95,6 +95,7 @@ def prefs_form(ctx: Context) -> Form:
             *_about_you(ctx, prefs),
             *_ai_select(ctx, prefs),
             _toggle(ctx, "in_digest", prefs.in_digest),
+            _toggle(ctx, "impact_notes", prefs.impact_notes),
         ),
     )
 
@@ -188,6 +189,7 @@ def _read(ctx: Context, values: dict[str, str], current: Preferences) -> Prefere
         ai_drafts=ai != "no",
         ai_examples=ai == "examples",
         in_digest=_switch(values, "in_digest", current.in_digest),
+        impact_notes=_switch(values, "impact_notes", current.impact_notes),
     )
 
 

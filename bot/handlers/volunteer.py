@@ -7,6 +7,12 @@ from bot.context import Context
 from bot.dispatch_utils import rest_of
 from bot.errors import UserError
 from bot.events import CardAction, DirectMessage
+from bot.impact.cards import months_table
+from bot.impact.figures import this_and_last
+from bot.preferences import preferences
+from bot.recognition.badges import Recognition, recognition
+from bot.recognition.cards import recognition_blocks
+from bot.recognition.challenges import all_progress
 from bot.router import router
 from bot.services.timeparse import BadTime, parse_until
 from bot.stats import Impact, impact
@@ -17,17 +23,21 @@ from bot.wakeups import OUTBOX, PLAN
 RECENT_SHARES = 5
 
 
-@router.word("stop", "arrêter", "arreter", "unsubscribe")
-async def stop(ctx: Context, event: DirectMessage) -> None:
+async def stop_volunteer(ctx: Context) -> str:
+    """The real stop: nothing more is sent. Returns what to tell them."""
     member = ctx.member
     if member.status != "active":
-        await ctx.reply(ctx.say("volunteer.not_in"))
-        return
+        return ctx.say("volunteer.not_in")
     member.status = "stopped"
     member.paused_until = None
     cancelled = await cancel_pending(ctx.session, member_id=member.id)
     record_consent(ctx.session, member, "stopped", ctx.now)
-    await ctx.reply(ctx.say("volunteer.stopped", cancelled=cancelled))
+    return ctx.say("volunteer.stopped", cancelled=cancelled)
+
+
+@router.word("stop", "arrêter", "arreter", "unsubscribe")
+async def stop(ctx: Context, event: DirectMessage) -> None:
+    await ctx.reply(await stop_volunteer(ctx))
 
 
 @router.word("pause")
@@ -69,16 +79,38 @@ def impact_facts(ctx: Context, figures: Impact) -> Facts:
     ))
 
 
+async def recognised(ctx: Context, figures: Impact) -> list[Block]:
+    """This month beside the last, their badges and streak, and the team challenges running:
+    what `me` and the App Home show beside the totals."""
+    progresses = await all_progress(ctx.session, ctx.workspace.id, ctx.now)
+    if not figures.shares:
+        return recognition_blocks(ctx.say, ctx.locale, ctx.tz, Recognition({}, 0), progresses)
+    months = await this_and_last(ctx.session, ctx.member.id, ctx.now, ctx.tz)
+    mine = await recognition(ctx.session, ctx.member.id, ctx.now, ctx.tz)
+    in_digest = preferences(ctx.member.prefs, ctx.workspace.weekly_cap).in_digest
+    return [months_table(ctx.say, ctx.locale, months,
+                         (ctx.say("impact.this_month"), ctx.say("impact.last_month"))),
+            *recognition_blocks(ctx.say, ctx.locale, ctx.tz, mine, progresses),
+            *([Footnote(ctx.say("recognition.shown_to", in_digest=in_digest))]
+              if mine.earned else [])]
+
+
 @router.word("me", "moi")
 async def me(ctx: Context, event: DirectMessage) -> None:
     figures = await impact(ctx.session, ctx.member.id)
-    if not figures.shares:
+    more = await recognised(ctx, figures)
+    if not figures.shares and not more:
         await ctx.reply(ctx.say("me.nothing_yet"))
+        return
+    if not figures.shares:
+        await ctx.reply(Card(summary=ctx.say("me.title"), blocks=(
+            Heading(ctx.say("me.title")), Text(ctx.say("me.nothing_yet")), *more)))
         return
     blocks: list[Block] = [
         Heading(ctx.say("me.title")),
         impact_facts(ctx, figures),
         Text(ctx.say("me.authenticity_explained", ratio=figures.authenticity)),
+        *more,
     ]
     for share in figures.shares[:RECENT_SHARES]:
         blocks.append(Footnote(ctx.say("me.share_line", title=share.title,

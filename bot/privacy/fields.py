@@ -56,7 +56,8 @@ TABLES: dict[str, Table] = {
         "external_id": _tombstone, "display_name": "", "email": None, "job_title": "",
         "locale": None, "timezone": None, "prefs": {}, "conversation": {},
         "charter_version": None, "opted_in_at": None, "paused_until": None,
-        "is_admin": False, "status": "erased"},
+        "is_admin": False, "status": "erased", "fatigue_cap": None, "fatigue_asked_at": None,
+        "fatigue_answered_at": None, "checkin_at": None},
         # The team keeps past team digests adding up; the row names nobody any more.
         kept=_set("team_id", "created_at"), other=_set("workspace_id")),
     "deliveries": Table(owner="member_id", erased={
@@ -76,7 +77,7 @@ TABLES: dict[str, Table] = {
     "posts": Table(refs=("author_id",), other=_set(
         "id", "workspace_id", "url", "title", "summary", "key_points", "hashtags", "topics",
         "audience", "language", "versions", "kind", "status", "publish_at", "expires_at",
-        "source", "created_at")),
+        "source", "created_at", "cards_pass", "cards_after")),
     "proposals": Table(owner="member_id", refs=("decided_by",),
                        erased={"reason": "", "note": ""},
                        kept=_set("url", "title", "status", "created_at", "decided_at"),
@@ -97,4 +98,10 @@ TABLES: dict[str, Table] = {
     "digest_runs": Table(other=_set("id", "team_id", "period_start", "period_end", "trigger",
                                     "status", "message_ref", "created_at")),
     "rate_buckets": Table(other=_set("key", "tat", "paused_until")),
+    "challenges": Table(refs=("created_by",), other=_set(
+        "id", "workspace_id", "title", "topics", "kind", "goal", "starts_at", "ends_at",
+        "created_at")),
+    # Which private impact notes reached them: deleted with the person.
+    "impact_notes": Table(owner="member_id", kept=_set("key", "status", "created_at"),
+                          other=_set("id"), delete=True),
 }

@@ -97,6 +97,17 @@ def _translate_parser() -> CommandParser:
     return parser
 
 
+EDITABLE = ("title", "summary", "points", "hashtags", "topics", "expires")
+EDITED = ("title", "summary", "key_points", "hashtags", "topics", "expires_at")  # Post's names
+
+
+def _edit_parser() -> CommandParser:
+    parser = CommandParser("/voix edit", "edit.usage")
+    for name in EDITABLE:
+        parser.add_argument(f"--{name}", default=None)  # None: not given, kept as it is
+    return parser
+
+
 def _split(value: str, sep: str = ",") -> list[str]:
     return [part.strip() for part in value.split(sep) if part.strip()]
 
@@ -145,6 +156,36 @@ def language_choice(value: str) -> str | None:
     return _choice(value, LOCALES, "admin.bad_language")
 
 
+def _checked_tags(tags: list[str]) -> list[str]:
+    for tag in tags:
+        if not _TAG.match(tag):
+            raise BadPostInput("admin.bad_tag", tag=tag[:60])
+    if len(tags) > MAX_TAGS:
+        raise BadPostInput("admin.bad_tag", tag=f"> {MAX_TAGS}")
+    return tags
+
+
+def _hashtags(value: str) -> list[str]:
+    return _checked_tags([t.lstrip("#") for t in _split(value.replace(" ", ","))])
+
+
+def _topics(value: str) -> list[str]:
+    return _checked_tags(list(dict.fromkeys(t.lstrip("#").lower() for t in _split(value))))
+
+
+def _expiry(value: str, base: datetime, floor: datetime, tz: ZoneInfo) -> datetime | None:
+    """When a post ends, typed as a moment or a delay from `base`; after `floor`, or none."""
+    if not value.strip():
+        return None
+    try:
+        expires_at = parse_when(value, base, tz)
+    except BadTime as bad:
+        raise BadPostInput("admin.bad_date", value=str(bad)[:60]) from None
+    if expires_at <= floor:
+        raise BadPostInput("admin.expires_before", value=value[:60])
+    return expires_at
+
+
 def from_fields(values: dict[str, str], now: datetime, tz: ZoneInfo) -> PostInput:
     """Check every field; raise BadPostInput on the first problem."""
     try:
@@ -156,25 +197,18 @@ def from_fields(values: dict[str, str], now: datetime, tz: ZoneInfo) -> PostInpu
     title = title or _title(title_from_url(url))
     summary = _summary(values.get("summary", ""))
     points = _points(values.get("points", ""))
-    tags = [t.lstrip("#") for t in _split(values.get("hashtags", "").replace(" ", ","))]
-    topics = [t.lstrip("#").lower() for t in _split(values.get("topics", ""))]
-    for tag in tags + topics:
-        if not _TAG.match(tag):
-            raise BadPostInput("admin.bad_tag", tag=tag[:60])
-    if len(tags) > MAX_TAGS or len(topics) > MAX_TAGS:
-        raise BadPostInput("admin.bad_tag", tag=f"> {MAX_TAGS}")
-    publish_at = expires_at = None
+    tags = _hashtags(values.get("hashtags", ""))
+    topics = _topics(values.get("topics", ""))
+    publish_at = None
     try:
         if values.get("at", "").strip():
             publish_at = parse_moment(values["at"], tz)
-        if values.get("expires", "").strip():
-            expires_at = parse_when(values["expires"], publish_at or now, tz)
     except BadTime as bad:
         raise BadPostInput("admin.bad_date", value=str(bad)[:60]) from None
-    if expires_at and expires_at <= max(publish_at or now, now):
-        raise BadPostInput("admin.expires_before", value=values.get("expires", "")[:60])
+    expires_at = _expiry(values.get("expires", ""), publish_at or now,
+                         max(publish_at or now, now), tz)
     return PostInput(url=url, title=title, summary=summary, key_points=points, hashtags=tags,
-                     topics=list(dict.fromkeys(topics)),
+                     topics=topics,
                      teams=[t.lstrip("#").lower() for t in _split(values.get("teams", ""))],
                      publish_at=publish_at, expires_at=expires_at,
                      language=language_choice(values.get("lang", "")),
@@ -227,3 +261,23 @@ def version_from_fields(values: dict[str, str]) -> dict[str, object]:
 def version_from_command(text: str) -> dict[str, object]:
     """`--title .. --summary .. --points "a; b"` as typed after `/voix translate <id> <lang>`."""
     return version_from_fields(_translate_parser().read(text))
+
+
+def edit_from_fields(values: dict[str, str], start: datetime, tz: ZoneInfo) -> dict[str, object]:
+    """The fields of a post `values` gives (those it leaves out stay), checked as when it was
+    queued, as the post's attributes: an empty expiry means none; a delay counts from
+    `start` (its publication, or now once it is out)."""
+    read = {"title": _title, "summary": _summary, "points": _points, "hashtags": _hashtags,
+            "topics": _topics, "expires": lambda value: _expiry(value, start, start, tz)}
+    changes: dict[str, object] = {}
+    for name, attribute in zip(EDITABLE, EDITED, strict=True):
+        if name in values:
+            changes[attribute] = read[name](values[name])
+    if changes.get("title") == "":
+        raise BadPostInput("edit.needs_title")
+    return changes
+
+
+def edit_from_command(text: str, start: datetime, tz: ZoneInfo) -> dict[str, object]:
+    """`--title .. --expires ..` as typed after `/voix edit <id>`."""
+    return edit_from_fields(_edit_parser().read(text), start, tz)

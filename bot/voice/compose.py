@@ -156,11 +156,16 @@ async def compose(session: AsyncSession, texts: Texts, delivery: Delivery, post:
     return suggestions, style
 
 
+async def forget_suggestions(session: AsyncSession, *picked: ColumnElement[bool]) -> None:
+    """Drop the suggestions of the deliveries `picked`: composed again when next sent or
+    shown, they follow what just changed."""
+    await session.execute(update(Delivery).where(*picked).values(suggestions=[])
+                          .execution_options(synchronize_session=False))
+
+
 async def forget_drafts(session: AsyncSession, members: ColumnElement[bool]) -> None:
     """Drop the suggestions made ahead for the planned nudges of the `members` picked (a
-    condition on Member): composed again when sent, they follow a choice just changed
-    (AI drafts turned off for a workspace or by a volunteer)."""
-    await session.execute(
-        update(Delivery).where(Delivery.status == "planned",
-                               Delivery.member_id.in_(select(Member.id).where(members)))
-        .values(suggestions=[]).execution_options(synchronize_session=False))
+    condition on Member), after a choice just changed (AI drafts turned off for a workspace
+    or by a volunteer)."""
+    await forget_suggestions(session, Delivery.status == "planned",
+                             Delivery.member_id.in_(select(Member.id).where(members)))

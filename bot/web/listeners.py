@@ -1,8 +1,8 @@
 """The two HTTP listeners `porte-voix serve` runs.
 
-- public (PORTEVOIX_HOST:PORTEVOIX_PORT): /r/<token>, /healthz and the platform webhooks the
-  adapters add; never /metrics, except when there is no operations listener
-  (PORTEVOIX_METRICS_PORT=0) and a token guards it;
+- public (PORTEVOIX_HOST:PORTEVOIX_PORT): /r/<token>, /data/<token>, /dashboard/, /healthz
+  and the platform webhooks the adapters add; never /metrics, except when there is no
+  operations listener (PORTEVOIX_METRICS_PORT=0) and a token guards it;
 - operations (PORTEVOIX_METRICS_HOST:PORTEVOIX_METRICS_PORT, loopback by default): /metrics,
   behind PORTEVOIX_METRICS_TOKEN when set, and /healthz for the orchestrator's probes.
 """
@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.plugins import Cleanup
 from bot.runtime import Runtime
+from bot.web.dashboard.routes import add_dashboard
 from bot.web.downloads import add_downloads
 from bot.web.health import add_health
 from bot.web.keys import RUNTIME
@@ -32,6 +33,7 @@ def make_app(rt: Runtime) -> web.Application:
     app[RUNTIME] = rt
     add_links(app, rt)
     add_downloads(app)
+    add_dashboard(app)
     add_health(app, rt.engine)
     if rt.settings.metrics_port == 0 and required_token(rt.settings):
         app.router.add_get("/metrics", metrics)

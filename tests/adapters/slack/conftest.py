@@ -18,7 +18,7 @@ from sqlalchemy import select
 from adapters.slack.plugin import EVENTS_PATH, serve
 from bot.dispatch import Bot
 from bot.runtime import Runtime
-from bot.web import make_app
+from bot.web.listeners import make_app
 from storage.models import Share
 from tests.adapters.slack import payloads
 from tests.adapters.slack.mock_slack import Call, MockSlack

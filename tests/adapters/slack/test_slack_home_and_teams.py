@@ -187,7 +187,8 @@ async def test_prefs_by_dm_offers_the_form_opens_it_and_saves_it(side, rt):
     assert view["type"] == "modal" and view["callback_id"] == "prefs"
     names = {block["block_id"] for block in view["blocks"] if block["type"] == "input"}
     assert names == {"weekly_cap", "quiet_start", "quiet_end", "weekends", "topics",
-                     "networks", "language", "languages", "role", "about", "in_digest"}
+                     "networks", "language", "languages", "role", "about", "in_digest",
+                     "impact_notes"}
 
     messages = side.mock.count("chat.postMessage")
     await side.submit(ALICE, view["callback_id"], prefs_values(), view["private_metadata"])

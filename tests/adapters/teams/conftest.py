@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.teams.plugin import MESSAGES_PATH, serve
 from bot.dispatch import Bot
 from bot.runtime import Runtime
-from bot.web import make_app
+from bot.web.listeners import make_app
 from tests.adapters.teams import activities
 from tests.adapters.teams.fake_connector import FakeConnector
 

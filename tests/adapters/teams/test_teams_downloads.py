@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from adapters.teams.plugin import serve
 from bot.dispatch import Bot
 from bot.handlers import privacy  # noqa: F401  (registered, as bot/handlers/__init__.py will)
-from bot.web import make_app
+from bot.web.listeners import make_app
 from tests.adapters.teams import activities
 from tests.adapters.teams.conftest import TeamsSide
 from tests.helpers import says

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from adapters.teams.plugin import MESSAGES_PATH, serve
 from bot.dispatch import Bot
-from bot.web import make_app
+from bot.web.listeners import make_app
 from storage.models import Delivery, Member, Post
 from tests.adapters.teams import activities
 from tests.adapters.teams.conftest import ADMIN, TeamsSide

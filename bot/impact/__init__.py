@@ -1,0 +1,1 @@
+"""A volunteer's own impact: their months compared, their milestones, the notes that say so."""

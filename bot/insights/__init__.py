@@ -1,0 +1,1 @@
+"""What the programme's figures say: which topics and kinds of post people share."""
